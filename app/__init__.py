@@ -1,0 +1,1 @@
+"""ConvLens web app: a JSON API and pages over the engine."""

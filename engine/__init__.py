@@ -1,0 +1,1 @@
+"""ConvLens engine: a convolutional neural network in NumPy alone."""

@@ -1,0 +1,67 @@
+"""Random distortions that make a model trained on MNIST robust to digits people draw."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def affine_warp(images: np.ndarray, matrices: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """Bilinear resample of (N, H, W) images by x_src = M @ (x_out - c) + c - shift; (N, H, W)."""
+    n, h, w = images.shape
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    yy, xx = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")  # (H, W)
+    src_y = matrices[:, 0, 0, None, None] * yy + matrices[:, 0, 1, None, None] * xx
+    src_x = matrices[:, 1, 0, None, None] * yy + matrices[:, 1, 1, None, None] * xx
+    src_y = src_y + cy - shifts[:, 0, None, None]
+    src_x = src_x + cx - shifts[:, 1, None, None]
+    y0, x0 = np.floor(src_y).astype(np.int64), np.floor(src_x).astype(np.int64)
+    fy, fx = (src_y - y0).astype(np.float32), (src_x - x0).astype(np.float32)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # zeros outside the image
+    batch = np.arange(n)[:, None, None]
+
+    def tap(dy: int, dx: int) -> np.ndarray:
+        ry = np.clip(y0 + dy + 1, 0, h + 1)
+        rx = np.clip(x0 + dx + 1, 0, w + 1)
+        return padded[batch, ry, rx]
+
+    top = tap(0, 0) * (1 - fx) + tap(0, 1) * fx
+    bottom = tap(1, 0) * (1 - fx) + tap(1, 1) * fx
+    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+
+
+def thicken_or_thin(images: np.ndarray, rng: np.random.Generator, p: float = 0.3) -> np.ndarray:
+    """With probability p each, dilate or erode an image by a 2x2 max/min filter; (N, H, W)."""
+    n = len(images)
+    choice = rng.random(n)
+    padded = np.pad(images, ((0, 0), (0, 1), (0, 1)))
+    stack = np.stack(
+        [padded[:, :-1, :-1], padded[:, 1:, :-1], padded[:, :-1, 1:], padded[:, 1:, 1:]]
+    )
+    out = images.copy()
+    grow = choice < p
+    shrink = (choice >= p) & (choice < 1.5 * p)
+    out[grow] = stack.max(axis=0)[grow]
+    out[shrink] = stack.min(axis=0)[shrink]
+    return out
+
+
+def augment_batch(
+    images: np.ndarray,
+    rng: np.random.Generator,
+    max_shift: float = 2.5,
+    max_degrees: float = 12.0,
+    scale_range: tuple[float, float] = (0.85, 1.15),
+) -> np.ndarray:
+    """(N, H, W) float images in [0, 1] -> randomly shifted, rotated, scaled, thickened copies."""
+    n = len(images)
+    angle = np.deg2rad(rng.uniform(-max_degrees, max_degrees, n))
+    scale = rng.uniform(*scale_range, n)
+    shear = rng.uniform(-0.1, 0.1, n)
+    cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
+    # Inverse map (output -> source): rotation by -angle, scaled by 1/scale, plus a small shear.
+    mats = np.empty((n, 2, 2))
+    mats[:, 0, 0], mats[:, 0, 1] = cos, -sin + shear
+    mats[:, 1, 0], mats[:, 1, 1] = sin, cos
+    shifts = rng.uniform(-max_shift, max_shift, (n, 2))
+    warped = affine_warp(images, mats, shifts)
+    return np.clip(thicken_or_thin(warped, rng), 0.0, 1.0)

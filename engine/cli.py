@@ -1,0 +1,129 @@
+"""`convlens train | evaluate | download`: the engine's command-line commands."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from engine.architecture import mnist_cnn
+from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
+from engine.plot import plot_curves
+from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, save_model
+from engine.train import TrainConfig, evaluate, to_input, train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the bundled architecture and save weights, metadata and a curves PNG."""
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        augment=not args.no_augment,
+    )
+    train_x, train_y = load_mnist("train", args.data)
+    test_x, test_y = load_mnist("test", args.data)
+    model = mnist_cnn(seed=args.seed)
+    started = time.perf_counter()
+    history = train(model, to_input(train_x), train_y, config)
+    seconds = time.perf_counter() - started
+    result = evaluate(model, to_input(test_x), test_y)
+    curves = dataclasses.asdict(history)
+    metadata = {
+        "dataset": "MNIST",
+        "test_accuracy": result["accuracy"],
+        "test_loss": result["loss"],
+        "per_class_accuracy": result["per_class_accuracy"],
+        "confusion_matrix": result["confusion_matrix"],
+        "training": {**dataclasses.asdict(config), "seconds": round(seconds, 1)},
+        "history": curves,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+    out = save_model(model, Path(args.out), metadata)
+    plot_curves(curves, out.with_suffix(".png"))
+    print(f"accuracy: {result['accuracy']:.4f}")
+    print(f"saved {out}, {out.with_suffix('.json')} and {out.with_suffix('.png')}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print test accuracy, per-class accuracy and the confusion matrix."""
+    model, _ = load_model(Path(args.weights))
+    test_x, test_y = load_mnist("test", args.data)
+    result = evaluate(model, to_input(test_x), test_y)
+    print(f"accuracy: {result['accuracy']:.4f}")
+    print("per-class accuracy:")
+    for name, acc in zip(model.class_names, result["per_class_accuracy"], strict=True):
+        print(f"  {name}: {acc:.4f}")
+    print("confusion matrix (rows: true digit, columns: predicted):")
+    print("      " + " ".join(f"{c:>5}" for c in model.class_names))
+    for name, row in zip(model.class_names, result["confusion_matrix"], strict=True):
+        print(f"  {name:>3} " + " ".join(f"{v:>5}" for v in row))
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    """Fetch (or verify) the four MNIST files into the data directory."""
+    for split in SPLITS:
+        images, _ = load_mnist(split, args.data)
+        print(f"{split}: {len(images)} images OK")
+    print(f"MNIST is in {resolve_data_dir(args.data)}")
+    return 0
+
+
+def add_engine_commands(sub: argparse._SubParsersAction) -> None:
+    """Register train, evaluate and download on a subparsers object."""
+    data_help = "MNIST folder (default: $CONVLENS_DATA, else ~/.cache/convlens/mnist)"
+    p = sub.add_parser("train", help="train the CNN on MNIST")
+    p.add_argument("--data", help=data_help)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-augment", action="store_true", help="train on the plain images")
+    p.add_argument("--out", default="runs/mnist_cnn.npz", help="weights path (.npz)")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("evaluate", help="test accuracy of a saved model")
+    p.add_argument("--data", help=data_help)
+    p.add_argument("--weights", default=str(BUNDLED_WEIGHTS))
+    p.add_argument("--json", action="store_true", help="also print the result as JSON")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("download", help="download and verify MNIST")
+    p.add_argument("--data", help=data_help)
+    p.set_defaults(func=cmd_download)
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse, dispatch, and turn known errors into a one-line message and exit code 2."""
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (DataError, ModelFileError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point with only the engine's commands."""
+    parser = argparse.ArgumentParser(prog="convlens")
+    add_engine_commands(parser.add_subparsers(title="commands"))
+    return run(parser, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The Layer contract shared by every layer."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+Shape = tuple[int, ...]
+
+
+class Layer(ABC):
+    """A layer: forward(x) -> (y, cache) writes no state; backward(dy, cache) -> (dx, grads)."""
+
+    kind: ClassVar[str] = "layer"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.kind
+        self.params: dict[str, np.ndarray] = {}
+
+    @abstractmethod
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """(N, *in_shape) -> ((N, *out_shape), cache for backward)."""
+
+    @abstractmethod
+    def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(N, *out_shape) upstream gradient -> ((N, *in_shape) dx, {param: grad})."""
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        """Per-sample input shape -> per-sample output shape (no batch axis)."""
+        return in_shape
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor arguments that define this layer (JSON-ready, without the name)."""
+        return {}
+
+    def config(self) -> dict[str, Any]:
+        """JSON description: kind, name, hyperparameters; enough to rebuild the layer."""
+        return {"kind": self.kind, "name": self.name, **self.hyperparameters()}
+
+    def parameter_count(self) -> int:
+        """Number of trainable scalars."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args}, name={self.name!r})"

@@ -1,0 +1,149 @@
+"""Sequential model: forward, backward, parameters, and trace() of every intermediate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.layers import Layer
+from engine.losses import softmax
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer's output for a batch, with what the layer is."""
+
+    name: str
+    kind: str
+    hyperparameters: dict[str, Any]
+    input_shape: Shape  # per sample
+    output_shape: Shape  # per sample
+    output: np.ndarray  # (N, *output_shape)
+    parameter_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Sequential:
+    """Layers applied in order; the last one produces logits."""
+
+    def __init__(
+        self,
+        layers: list[Layer],
+        input_shape: Shape = (1, 28, 28),
+        class_names: list[str] | None = None,
+    ) -> None:
+        names = [layer.name for layer in layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique, got {names}")
+        self.layers = layers
+        self.input_shape = tuple(input_shape)
+        self.shapes = self._infer_shapes()
+        n_out = self.shapes[-1][0]
+        self.class_names = class_names or [str(k) for k in range(n_out)]
+
+    def _infer_shapes(self) -> list[Shape]:
+        """Per-sample shapes: [input, after layer 1, ..., after layer L]."""
+        shapes = [self.input_shape]
+        for layer in self.layers:
+            shapes.append(tuple(layer.output_shape(shapes[-1])))
+        return shapes
+
+    def layer(self, name: str) -> Layer:
+        """The layer called `name`, or KeyError listing the known names."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(f"no layer named {name!r}; layers are {[lay.name for lay in self.layers]}")
+
+    def index(self, name: str) -> int:
+        """Position of the layer called `name`."""
+        return self.layers.index(self.layer(name))
+
+    def _check_input(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
+            raise ValueError(f"input must have shape (N, {self.input_shape}), got {x.shape}")
+        return x.astype(np.float32, copy=False)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """(N, C, H, W) -> (N, K) logits; writes no state."""
+        x = self._check_input(x)
+        for layer in self.layers:
+            x, _ = layer.forward(x)
+        return x
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """(N, C, H, W) -> (N, K) class probabilities."""
+        return softmax(self.forward(x))
+
+    def forward_train(self, x: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+        """(N, C, H, W) -> ((N, K) logits, per-layer caches for backward())."""
+        x = self._check_input(x)
+        caches = []
+        for layer in self.layers:
+            x, cache = layer.forward(x)
+            caches.append(cache)
+        return x, caches
+
+    def backward(
+        self, dlogits: np.ndarray, caches: list[Any]
+    ) -> tuple[np.ndarray, list[dict[str, np.ndarray]]]:
+        """(N, K) dloss/dlogits -> ((N, C, H, W) dloss/dx, per-layer parameter gradients)."""
+        grads: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
+        d = dlogits
+        for k in range(len(self.layers) - 1, -1, -1):
+            d, grads[k] = self.layers[k].backward(d, caches[k])
+        return d, grads
+
+    def parameters(self) -> list[tuple[str, str, np.ndarray]]:
+        """[(layer name, parameter key, array)] in a fixed order."""
+        return [(lay.name, key, p) for lay in self.layers for key, p in lay.params.items()]
+
+    def parameter_count(self) -> int:
+        """Total trainable scalars."""
+        return sum(layer.parameter_count() for layer in self.layers)
+
+    def trace(self, x: np.ndarray) -> list[LayerTrace]:
+        """(N, C, H, W) -> every layer's output in order, then the softmax; writes no state."""
+        x = self._check_input(x)
+        records = []
+        for k, layer in enumerate(self.layers):
+            x, _ = layer.forward(x)
+            records.append(
+                LayerTrace(
+                    name=layer.name,
+                    kind=layer.kind,
+                    hyperparameters=layer.hyperparameters(),
+                    input_shape=self.shapes[k],
+                    output_shape=self.shapes[k + 1],
+                    output=x,
+                    parameter_count=layer.parameter_count(),
+                )
+            )
+        records.append(
+            LayerTrace(
+                name="softmax",
+                kind="softmax",
+                hyperparameters={},
+                input_shape=self.shapes[-1],
+                output_shape=self.shapes[-1],
+                output=softmax(x),
+            )
+        )
+        return records
+
+    def describe(self) -> list[dict[str, Any]]:
+        """JSON-ready list: each layer's name, kind, hyperparameters, shapes, parameter count."""
+        return [
+            {
+                **layer.config(),
+                "hyperparameters": layer.hyperparameters(),
+                "input_shape": list(self.shapes[k]),
+                "output_shape": list(self.shapes[k + 1]),
+                "parameter_count": layer.parameter_count(),
+            }
+            for k, layer in enumerate(self.layers)
+        ]

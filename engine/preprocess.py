@@ -1,0 +1,117 @@
+"""Any drawing or photo of a digit -> the 28x28 image the network expects, made the MNIST way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+GLYPH_BOX = 20  # MNIST digits are scaled so that their longer side is 20 px
+CANVAS = 28  # ... and centred by centre of mass in a 28 x 28 field
+INK_THRESHOLD = 0.2
+MIN_CONTRAST = 0.1  # ink must differ from the background by at least this much
+
+
+class EmptyDrawingError(ValueError):
+    """The image holds no digit to read (blank, or only a few specks of ink)."""
+
+
+def to_unit_float(image: np.ndarray) -> np.ndarray:
+    """uint8 (0-255) or float (0-1) array -> float64 in [0, 1]; ValueError otherwise."""
+    image = np.asarray(image)
+    if image.dtype == np.bool_:
+        return image.astype(np.float64)
+    if np.issubdtype(image.dtype, np.integer):
+        if image.size and (image.min() < 0 or image.max() > 255):
+            raise ValueError("integer pixel values must lie in 0..255")
+        return image.astype(np.float64) / 255.0
+    if not np.issubdtype(image.dtype, np.floating):
+        raise ValueError(f"pixels must be numbers, got dtype {image.dtype}")
+    if not np.all(np.isfinite(image)):
+        raise ValueError("pixels must be finite numbers (no NaN or infinity)")
+    if image.size and (image.min() < 0 or image.max() > 1):
+        raise ValueError("float pixel values must lie in [0, 1]")
+    return image.astype(np.float64)
+
+
+def ink_map(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, 1-4 channels) image -> (H, W) ink in [0, 1], 0 = background."""
+    img = to_unit_float(image)
+    if img.ndim == 3 and img.shape[2] in (1, 2, 3, 4):
+        has_alpha = img.shape[2] in (2, 4)
+        colour = img[..., :-1] if has_alpha else img
+        gray = (
+            colour[..., 0]
+            if colour.shape[2] == 1
+            else colour[..., :3] @ np.array([0.299, 0.587, 0.114])
+        )
+        if has_alpha and img[..., -1].min() < 1.0:
+            alpha = img[..., -1]
+            # Composite strokes over the opposite of their own colour, so they read as ink.
+            stroke = float((gray * alpha).sum() / max(alpha.sum(), 1e-9))
+            background = 1.0 if stroke < 0.5 else 0.0
+            gray = gray * alpha + background * (1 - alpha)
+    elif img.ndim == 2:
+        gray = img
+    else:
+        raise ValueError(
+            f"an image must be 2-D (H, W) or (H, W, channels) with 1-4 channels, got {img.shape}"
+        )
+    if min(gray.shape) < 1:
+        raise ValueError("the image has no pixels")
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background_level = float(np.median(border))
+    ink = 1.0 - gray if background_level > 0.5 else gray
+    floor = min(background_level, 1 - background_level)
+    span = ink.max() - floor
+    if span < MIN_CONTRAST:
+        return np.zeros_like(ink)  # a flat image (blank page, noise) holds no ink
+    return np.clip((ink - floor) / span, 0.0, 1.0)
+
+
+def resample_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) weights of an anti-aliased triangle filter (bilinear when enlarging)."""
+    scale = n_in / n_out
+    support = max(scale, 1.0)
+    centres = (np.arange(n_out) + 0.5) * scale  # (n_out,)
+    taps = np.arange(n_in) + 0.5  # (n_in,)
+    w = np.clip(1.0 - np.abs(taps[None, :] - centres[:, None]) / support, 0.0, None)
+    sums = w.sum(axis=1, keepdims=True)
+    w[sums[:, 0] == 0, np.clip(centres.astype(int), 0, n_in - 1)[sums[:, 0] == 0]] = 1.0
+    return w / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+
+
+def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(H, W) -> (height, width), anti-aliased."""
+    rows = resample_matrix(image.shape[0], height)
+    cols = resample_matrix(image.shape[1], width)
+    return rows @ image @ cols.T
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(H, W) non-negative -> (row, col) of its centre of mass."""
+    total = image.sum()
+    rows = np.arange(image.shape[0]) @ image.sum(axis=1) / total
+    cols = np.arange(image.shape[1]) @ image.sum(axis=0) / total
+    return float(rows), float(cols)
+
+
+def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarray:
+    """Any image -> (28, 28) float32 in [0, 1]: crop to ink, longer side 20 px, centre of mass."""
+    ink = ink_map(image)
+    mask = ink > INK_THRESHOLD
+    needed = max(4, int(min_ink_fraction * ink.size))
+    if mask.sum() < needed:
+        raise EmptyDrawingError(
+            "the drawing is empty or nearly empty: draw a digit with a thicker or longer stroke"
+        )
+    rows, cols = np.nonzero(mask)
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = crop.shape
+    scale = GLYPH_BOX / max(h, w)
+    gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
+    glyph = np.clip(resize(crop, gh, gw), 0.0, 1.0)
+    cy, cx = centre_of_mass(glyph)
+    top = int(np.clip(round((CANVAS - 1) / 2 - cy), 0, CANVAS - gh))
+    left = int(np.clip(round((CANVAS - 1) / 2 - cx), 0, CANVAS - gw))
+    out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
+    out[top : top + gh, left : left + gw] = glyph
+    return out

@@ -1,0 +1,73 @@
+"""The only place that knows output-size and padding arithmetic (conv and pool share it)."""
+
+from __future__ import annotations
+
+Pair = tuple[int, int]
+PaddingSpec = int | tuple[int, int] | str
+
+
+def as_pair(value: int | tuple[int, int] | list[int], what: str) -> Pair:
+    """Turn an int or a pair into a validated pair of positive-or-zero ints."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be an int or a pair of ints, not a bool")
+    if isinstance(value, int):
+        pair = (value, value)
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < 0:
+        raise ValueError(f"{what} must not be negative, got {value!r}")
+    return pair
+
+
+def resolve_padding(padding: PaddingSpec, kernel: Pair) -> Pair:
+    """Padding spec ('same', 'valid', int or pair) -> (pad_h, pad_w) zeros on each side."""
+    if padding == "valid":
+        return (0, 0)
+    if padding == "same":
+        if kernel[0] % 2 == 0 or kernel[1] % 2 == 0:
+            raise ValueError(
+                f"padding='same' needs an odd kernel size, got {kernel[0]}x{kernel[1]}; "
+                "use an explicit padding instead"
+            )
+        return ((kernel[0] - 1) // 2, (kernel[1] - 1) // 2)
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be 'same', 'valid', an int or a pair, got {padding!r}")
+    return as_pair(padding, "padding")
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
+    """floor((size - kernel + 2 * padding) / stride) + 1; ValueError if the window cannot fit."""
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    if kernel < 1:
+        raise ValueError(f"kernel size must be at least 1, got {kernel}")
+    padded = size + 2 * padding
+    if kernel > padded:
+        raise ValueError(
+            f"a window of {kernel} does not fit in an input of {size} padded by {padding} "
+            f"(= {padded}); use a smaller kernel or more padding"
+        )
+    return (padded - kernel) // stride + 1
+
+
+def output_hw(in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0)) -> Pair:
+    """(H, W) -> (Ho, Wo) for a sliding window."""
+    return (
+        output_size(in_hw[0], kernel[0], stride[0], padding[0]),
+        output_size(in_hw[1], kernel[1], stride[1], padding[1]),
+    )
+
+
+def window_bounds(i: int, j: int, kernel: Pair, stride: Pair, padding: Pair) -> dict[str, int]:
+    """Output unit (i, j) -> the rows/cols it reads, in padded and in unpadded input coordinates."""
+    top, left = i * stride[0], j * stride[1]
+    return {
+        "padded_row": top,
+        "padded_col": left,
+        "row": top - padding[0],
+        "col": left - padding[1],
+        "height": kernel[0],
+        "width": kernel[1],
+    }

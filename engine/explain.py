@@ -39,7 +39,7 @@ def conv_records(layer: Conv2D, x: np.ndarray, units: list[Unit] | None = None) 
     kernels, bias = layer.params["W"], layer.params["b"]
     records = []
     for f, i, j in units:
-        patch = win[:, i, j]  # (C, kh, kw)
+        patch = np.ascontiguousarray(win[:, i, j])  # (C, kh, kw)
         products = patch * kernels[f]  # (C, kh, kw)
         total = float(products.sum(dtype=np.float64))
         records.append(
@@ -72,7 +72,7 @@ def pool_records(
     is_max = isinstance(layer, MaxPool2D)
     records = []
     for c, i, j in units:
-        values = win[c, i, j]  # (kh, kw)
+        values = np.ascontiguousarray(win[c, i, j])  # (kh, kw)
         record: dict[str, Any] = {
             "kind": layer.kind,
             "channel": c,

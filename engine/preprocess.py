@@ -115,3 +115,29 @@ def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarra
     out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
     out[top : top + gh, left : left + gw] = glyph
     return out
+
+
+def pixels_to_unit(pixels: np.ndarray) -> np.ndarray:
+    """2-D numbers in [0, 1] or [0, 255] (read as 0-255 when any value exceeds 1) -> [0, 1]."""
+    arr = np.asarray(pixels, dtype=np.float64)
+    if arr.ndim != 2 or min(arr.shape) < 1:
+        raise ValueError(f"pixels must be a non-empty 2-D array (rows of numbers), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("pixels must be finite numbers (no NaN or infinity)")
+    if arr.min() < 0 or arr.max() > 255:
+        raise ValueError("pixel values must lie in [0, 1] or in [0, 255]")
+    return arr / 255.0 if arr.max() > 1 else arr
+
+
+def network_input(image: np.ndarray, apply_preprocessing: bool = True) -> np.ndarray:
+    """An image -> (28, 28) float32 network input; without preprocessing it must be 28 x 28."""
+    if apply_preprocessing:
+        return preprocess(image)
+    ink = ink_map(image) if np.asarray(image).ndim == 3 else to_unit_float(image)
+    if ink.shape != (CANVAS, CANVAS):
+        raise ValueError(
+            f"without preprocessing the image must be exactly {CANVAS} x {CANVAS} "
+            f"(light ink on a dark background, like MNIST), got {ink.shape[0]} x {ink.shape[1]}; "
+            "send preprocess: true to resize and centre it"
+        )
+    return ink.astype(np.float32)

@@ -43,6 +43,8 @@ def output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
         raise ValueError(f"stride must be at least 1, got {stride}")
     if kernel < 1:
         raise ValueError(f"kernel size must be at least 1, got {kernel}")
+    if padding < 0:
+        raise ValueError(f"padding must not be negative, got {padding}")
     padded = size + 2 * padding
     if kernel > padded:
         raise ValueError(
@@ -71,3 +73,12 @@ def window_bounds(i: int, j: int, kernel: Pair, stride: Pair, padding: Pair) -> 
         "height": kernel[0],
         "width": kernel[1],
     }
+
+
+def formula(size: int, kernel: int, stride: int, padding: int = 0) -> str:
+    """The output-size arithmetic written out, e.g. 'floor((5 - 3 + 2*1) / 2) + 1 = 3'."""
+    text = f"floor(({size} - {kernel} + 2*{padding}) / {stride}) + 1"
+    try:
+        return f"{text} = {output_size(size, kernel, stride, padding)}"
+    except ValueError as exc:
+        return f"{text}: impossible, {exc}"

@@ -1,0 +1,39 @@
+"""Settings, read from CONVLENS_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engine.serialize import BUNDLED_WEIGHTS
+
+
+class Settings(BaseSettings):
+    """Every limit and path the app uses; override with CONVLENS_<NAME> variables."""
+
+    model_config = SettingsConfigDict(env_prefix="CONVLENS_", env_file=None)
+
+    weights: Path = Field(BUNDLED_WEIGHTS, description="model weights (.npz, JSON beside it)")
+    data: Path | None = Field(None, description="MNIST folder (default: the user cache)")
+    download: bool = Field(True, description="download MNIST test files on first use")
+    max_body_bytes: int = Field(4 * 1024 * 1024, description="largest request body")
+    max_image_pixels: int = Field(16_000_000, description="largest decoded image (w x h)")
+    max_pixels_side: int = Field(1024, description="largest side of a `pixels` array")
+    max_conv_input_side: int = Field(32, description="largest H or W for /api/convolve, /api/pool")
+    max_conv_channels: int = Field(8, description="largest C for /api/convolve, /api/pool")
+    max_conv_kernels: int = Field(16, description="largest F for /api/convolve")
+    max_kernel_side: int = Field(7, description="largest kernel side for /api/convolve")
+    max_steps: int = Field(
+        4096, description="most step records one /api/convolve or /api/pool returns"
+    )
+    max_samples: int = Field(64, description="most digits one /api/samples call returns")
+    cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,88 @@
+"""Errors a client can cause, each with its HTTP status and a message saying what to change."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class ApiError(Exception):
+    """An error answered as {"detail": message} with `status`."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class BadInput(ApiError):
+    """400: the request is well-formed but its content cannot be used."""
+
+    status = 400
+
+
+class NotFound(ApiError):
+    """404: no such layer, kernel or resource."""
+
+    status = 404
+
+
+class TooLarge(ApiError):
+    """413: a body, image or computation over a configured limit."""
+
+    status = 413
+
+
+class UnsupportedType(ApiError):
+    """415: a content type the endpoint does not read."""
+
+    status = 415
+
+
+class Unavailable(ApiError):
+    """503: something the server needs (like the MNIST data) is not there."""
+
+    status = 503
+
+
+def error_body(message: str) -> dict:
+    """The JSON every non-validation error uses."""
+    return {"detail": message}
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict]:
+    """FastAPI's error list without the echoed input (it may hold NaN, or megabytes)."""
+    return [
+        {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": str(e.get("msg"))}
+        for e in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map ApiError to its status and JSON message; keep 422s JSON-safe."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_errors(exc)}, status_code=422)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.message), status_code=exc.status)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI `responses` entries for the given error statuses."""
+    text = {
+        400: "The input cannot be used (undecodable or empty image, impossible geometry).",
+        404: "Unknown layer or resource.",
+        413: "Body, image or computation over the configured limits.",
+        415: "Unsupported content type.",
+        503: "The MNIST data is not available on this server.",
+    }
+    from app.schemas.common import ErrorResponse  # avoid an import cycle at module load
+
+    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}

@@ -1,0 +1,64 @@
+"""create_app(): wires settings, middleware, static files and routers. No logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.imaging import configure_pillow
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.routers import docs, health, model, pages, predict, samples, steps
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+DESCRIPTION = """
+ConvLens makes a convolutional neural network visible. This API classifies handwritten digits
+with a small CNN written in NumPy and returns **every intermediate step**: each layer's
+activations, the kernels, and the arithmetic of any single output unit.
+
+Arrays are nested JSON lists, C x H x W. Errors: 422 for malformed requests (FastAPI's format),
+400 for unusable images, 404 for unknown layers, 413 over the size limits, 415 for unsupported
+content types, 503 when the MNIST data is unavailable. Limits are set with `CONVLENS_*`
+environment variables.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app."""
+    settings = settings or get_settings()
+    configure_pillow(settings.max_image_pixels)
+    app = FastAPI(
+        title="ConvLens API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    if settings is not get_settings():
+        app.dependency_overrides[get_settings] = lambda: settings
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(
+        "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
+    )
+    for router in (health, model, predict, steps, samples, pages, docs):
+        app.include_router(router.router)
+    return app
+
+
+app = create_app()

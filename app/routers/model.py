@@ -1,0 +1,61 @@
+"""GET /api/model and the weights of its layers."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.deps import ModelDep
+from app.errors import NotFound, error_responses
+from app.responses import NumpyJSONResponse
+from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
+
+router = APIRouter(prefix="/api/model", tags=["model"])
+
+
+@router.get("", response_model=ModelInfo, summary="The architecture and its training record")
+def model_info(loaded: ModelDep) -> ModelInfo:
+    """Every layer's name, kind, hyperparameters, shapes and parameter count; class names;
+    the bundled weights' test accuracy and training metadata."""
+    model = loaded.model
+    return ModelInfo(
+        version=loaded.version,
+        input_shape=list(model.input_shape),
+        class_names=model.class_names,
+        parameter_count=model.parameter_count(),
+        layers=[LayerInfo(**d) for d in model.describe()],
+        test_accuracy=loaded.metadata.get("test_accuracy"),
+        metadata=loaded.metadata,
+    )
+
+
+@router.get(
+    "/layers/{name}/kernels",
+    response_model=KernelsResponse,
+    responses=error_responses(404),
+    summary="Weights and bias of a conv or dense layer",
+)
+def kernels(name: str, loaded: ModelDep) -> NumpyJSONResponse:
+    """Conv: weights F x C x kh x kw. Dense: weights out x in. Both with bias, min and max."""
+    model = loaded.model
+    try:
+        layer = model.layer(name)
+    except KeyError as exc:
+        raise NotFound(exc.args[0]) from exc
+    if "W" not in layer.params:
+        with_weights = [lay.name for lay in model.layers if "W" in lay.params]
+        raise NotFound(
+            f"layer {name!r} ({layer.kind}) has no weights; layers with weights: {with_weights}"
+        )
+    w, b = layer.params["W"], layer.params["b"]
+    return NumpyJSONResponse(
+        {
+            "layer": layer.name,
+            "kind": layer.kind,
+            "shape": list(w.shape),
+            "weights": np.ascontiguousarray(w),
+            "bias": np.ascontiguousarray(b),
+            "min": float(w.min()),
+            "max": float(w.max()),
+        }
+    )

@@ -1,0 +1,25 @@
+"""HTML pages: the network explorer (/) and the convolution playground (/playground)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    """Draw a digit and watch every layer."""
+    return TEMPLATES.TemplateResponse(request, "index.html", {"page": "index"})
+
+
+@router.get("/playground", response_class=HTMLResponse)
+def playground(request: Request) -> HTMLResponse:
+    """Kernel size, stride, padding and pooling, step by step."""
+    return TEMPLATES.TemplateResponse(request, "playground.html", {"page": "playground"})

@@ -1,0 +1,84 @@
+"""POST /api/predict (JSON) and /api/predict/upload (multipart file)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, File, Form, UploadFile
+
+from app.deps import JsonBody, ModelDep, SettingsDep
+from app.errors import NotFound, UnsupportedType, error_responses
+from app.imaging import IMAGE_MEDIA_TYPES
+from app.inputs import image_from_bytes, image_from_request
+from app.responses import NumpyJSONResponse
+from app.schemas.predict import PredictRequest, PredictResponse
+from engine.inference import Prediction, predict
+
+router = APIRouter(prefix="/api/predict", tags=["predict"])
+
+
+def prediction_payload(loaded, image: np.ndarray, layers: str | list[str]) -> dict:
+    """Run the model; unknown layer names are a 404."""
+    try:
+        result: Prediction = predict(loaded.model, image, layers)
+    except KeyError as exc:
+        raise NotFound(exc.args[0]) from exc
+    return {
+        "prediction": result.prediction,
+        "label": loaded.model.class_names[result.prediction],
+        "probabilities": result.probabilities,
+        "input": np.ascontiguousarray(image[0]),
+        "layers": [
+            {
+                "name": lay.name,
+                "kind": lay.kind,
+                "shape": list(lay.shape),
+                "activations": lay.activations,
+                "min": lay.min,
+                "max": lay.max,
+            }
+            for lay in result.layers
+        ],
+    }
+
+
+@router.post(
+    "",
+    dependencies=[JsonBody],
+    response_model=PredictResponse,
+    responses=error_responses(400, 404, 413, 415),
+    summary="Classify an image and return every layer's activations",
+)
+def predict_json(req: PredictRequest, loaded: ModelDep, settings: SettingsDep) -> NumpyJSONResponse:
+    """Send `image` (data URL or base64) or `pixels` (2-D array). The answer has the predicted
+    digit, the 10 probabilities, the 28 x 28 input the network saw, and the activations of the
+    requested layers (C x H x W nested lists)."""
+    image = image_from_request(req, settings)
+    return NumpyJSONResponse(prediction_payload(loaded, image, req.layers))
+
+
+@router.post(
+    "/upload",
+    response_model=PredictResponse,
+    responses=error_responses(400, 404, 413, 415),
+    summary="Classify an uploaded image file (multipart/form-data)",
+)
+def predict_upload(
+    loaded: ModelDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A PNG, JPEG, GIF, BMP or WebP image.")],
+    preprocess: Annotated[bool, Form(description="Crop, scale and centre as MNIST.")] = True,
+    layers: Annotated[
+        str, Form(description='"all" or comma-separated layer names, e.g. "conv1,pool1".')
+    ] = "all",
+) -> NumpyJSONResponse:
+    """The same as POST /api/predict, with the image as a file field named `file`."""
+    media_type = (file.content_type or "application/octet-stream").split(";")[0].lower()
+    if media_type not in IMAGE_MEDIA_TYPES:
+        raise UnsupportedType(f"file has type {media_type}; upload a PNG or JPEG image")
+    image = image_from_bytes(file.file.read(), preprocess, settings)
+    wanted = (
+        "all" if layers.strip() == "all" else [n.strip() for n in layers.split(",") if n.strip()]
+    )
+    return NumpyJSONResponse(prediction_payload(loaded, image, wanted))

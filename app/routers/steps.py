@@ -1,0 +1,150 @@
+"""POST /api/explain, /api/convolve and /api/pool: how each output number is made."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.config import Settings
+from app.deps import JsonBody, ModelDep, SettingsDep
+from app.errors import BadInput, NotFound, TooLarge, error_responses
+from app.inputs import image_from_request
+from app.responses import NumpyJSONResponse
+from app.schemas.steps import (
+    ConvolveRequest,
+    ConvolveResponse,
+    ExplainRequest,
+    ExplainResponse,
+    PoolRequest,
+    PoolResponse,
+)
+from engine.explain import convolve, explain_unit, pool
+from engine.shapes import as_pair, formula, output_hw, resolve_padding
+
+router = APIRouter(prefix="/api", tags=["steps"])
+
+
+@router.post(
+    "/explain",
+    dependencies=[JsonBody],
+    response_model=ExplainResponse,
+    responses=error_responses(400, 404, 413, 415),
+    summary="How one unit of a conv or pooling layer was computed",
+)
+def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> NumpyJSONResponse:
+    """For a conv unit: the window on the previous layer's output, the patch, the kernel, the
+    products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
+    window, its values, the argmax and the result."""
+    image = image_from_request(req, settings)
+    model = loaded.model
+    try:
+        model.layer(req.layer)
+    except KeyError as exc:
+        raise NotFound(exc.args[0]) from exc
+    try:
+        record = explain_unit(model, image, req.layer, (req.channel, req.row, req.col))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    record["input"] = np.ascontiguousarray(image[0])
+    return NumpyJSONResponse(record)
+
+
+def _check_grid(shape: tuple[int, ...], settings: Settings) -> None:
+    c, h, w = shape
+    if c > settings.max_conv_channels:
+        raise TooLarge(f"input has {c} channels; at most {settings.max_conv_channels} allowed")
+    if max(h, w) > settings.max_conv_input_side:
+        raise TooLarge(
+            f"input is {h} x {w}; the largest side allowed is {settings.max_conv_input_side}"
+        )
+
+
+def _check_steps(steps: int, settings: Settings) -> None:
+    if steps > settings.max_steps:
+        raise TooLarge(
+            f"this would return {steps} step records; the limit is {settings.max_steps}: use a "
+            "smaller input, fewer kernels or a larger stride"
+        )
+
+
+def _formula(hw: tuple[int, int], kernel, stride, padding) -> str:
+    rows = formula(hw[0], kernel[0], stride[0], padding[0])
+    if (hw[0], kernel[0], stride[0], padding[0]) == (hw[1], kernel[1], stride[1], padding[1]):
+        return rows
+    return f"rows: {rows}; cols: {formula(hw[1], kernel[1], stride[1], padding[1])}"
+
+
+@router.post(
+    "/convolve",
+    dependencies=[JsonBody],
+    response_model=ConvolveResponse,
+    responses=error_responses(400, 413),
+    summary="Convolve your own input with your own kernels, step by step",
+)
+def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResponse:
+    """Output maps and, for every output unit in order (kernel, row, col), its step record."""
+    x = np.asarray(req.input, dtype=np.float32)
+    k = np.asarray(req.kernels, dtype=np.float32)
+    _check_grid(x.shape, settings)
+    f, _, kh, kw = k.shape
+    if f > settings.max_conv_kernels:
+        raise TooLarge(f"{f} kernels sent; at most {settings.max_conv_kernels} allowed")
+    if max(kh, kw) > settings.max_kernel_side:
+        raise TooLarge(
+            f"kernels are {kh} x {kw}; the largest side allowed is {settings.max_kernel_side}"
+        )
+    try:
+        stride = as_pair(req.stride, "stride")
+        if min(stride) < 1:
+            raise ValueError("stride must be at least 1")
+        padding = resolve_padding(
+            req.padding if isinstance(req.padding, str) else as_pair(req.padding, "padding"),
+            (kh, kw),
+        )
+        ho, wo = output_hw(x.shape[1:], (kh, kw), stride, padding)
+        _check_steps(f * ho * wo, settings)
+        out, records = convolve(x, k, req.bias, stride, padding)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return NumpyJSONResponse(
+        {
+            "output": out,
+            "output_shape": list(out.shape),
+            "padding": list(padding),
+            "stride": list(stride),
+            "formula": _formula(x.shape[1:], (kh, kw), stride, padding),
+            "steps": records,
+        }
+    )
+
+
+@router.post(
+    "/pool",
+    dependencies=[JsonBody],
+    response_model=PoolResponse,
+    responses=error_responses(400, 413),
+    summary="Max- or average-pool your own input, step by step",
+)
+def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
+    """Pooled maps and, for every output unit in order (channel, row, col), its step record."""
+    x = np.asarray(req.input, dtype=np.float32)
+    _check_grid(x.shape, settings)
+    try:
+        size = as_pair(req.size, "size")
+        stride = as_pair(req.stride if req.stride is not None else req.size, "stride")
+        if min(size) < 1 or min(stride) < 1:
+            raise ValueError("pool size and stride must be at least 1")
+        ho, wo = output_hw(x.shape[1:], size, stride)
+        _check_steps(x.shape[0] * ho * wo, settings)
+        out, records = pool(x, size, stride, req.mode)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return NumpyJSONResponse(
+        {
+            "output": out,
+            "output_shape": list(out.shape),
+            "stride": list(stride),
+            "formula": _formula(x.shape[1:], size, stride, (0, 0)),
+            "steps": records,
+        }
+    )

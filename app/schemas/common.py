@@ -1,0 +1,74 @@
+"""Types shared by several resources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, model_validator
+
+Pixel = Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+Grid2D = list[list[float]]
+Grid3D = list[list[list[float]]]
+
+EXAMPLE_PIXELS = [[0, 0, 0, 0], [0, 255, 255, 0], [0, 255, 255, 0], [0, 0, 0, 0]]
+TINY_PNG = (  # a 16 x 16 drawing of a "1", dark on light
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAMklEQVR42mP8z4AKmND4"
+    "DCxQmpGB4T+yCkY0LYxoZsDVwwT+I/hQLf/xWEsTAUaCvgUAs50HHsuy0ZsAAAAASUVORK5CYII="
+)
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx answer except 422 validation errors."""
+
+    detail: str = Field(description="What went wrong and what to change.")
+
+
+def check_rectangular(value: Any, depth: int, what: str) -> tuple[int, ...]:
+    """Shape of a nested list `depth` levels deep; ValueError if it is empty or ragged."""
+    shape: list[int] = []
+    level = [value]
+    for d in range(depth):
+        lengths = {len(item) for item in level}
+        if len(lengths) != 1:
+            raise ValueError(
+                f"{what} is ragged: rows at depth {d + 1} have lengths {sorted(lengths)}"
+            )
+        (n,) = lengths
+        if n == 0:
+            raise ValueError(f"{what} must not be empty")
+        shape.append(n)
+        level = [x for item in level for x in item]
+    return tuple(shape)
+
+
+class ImageInput(BaseModel):
+    """An image as encoded file data or as a 2-D pixel array; exactly one of the two."""
+
+    image: str | None = Field(
+        None,
+        description="A PNG/JPEG/GIF/BMP/WebP image as a data URL (`data:image/png;base64,...`) "
+        "or plain base64. Dark-on-light and light-on-dark both work; transparency is read as "
+        "background.",
+        examples=[TINY_PNG],
+    )
+    pixels: list[list[Pixel]] | None = Field(
+        None,
+        description="Rows of gray values, 0 = background: either all in [0, 1] or in [0, 255] "
+        "(read as 0-255 when any value exceeds 1). Any size up to the configured limit "
+        "(default 1024 x 1024).",
+        examples=[EXAMPLE_PIXELS],
+    )
+    preprocess: bool = Field(
+        True,
+        description="Crop to the ink, scale to 20 px, centre by mass in 28 x 28 (as MNIST was "
+        "made). With false the image must already be 28 x 28, light ink on dark.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImageInput:
+        if (self.image is None) == (self.pixels is None):
+            raise ValueError("send exactly one of `image` (base64 or data URL) or `pixels`")
+        if self.pixels is not None:
+            check_rectangular(self.pixels, 2, "pixels")
+        return self

@@ -1,0 +1,67 @@
+"""Model description and kernel responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LayerInfo(BaseModel):
+    """One layer of the network."""
+
+    name: str = Field(examples=["conv1"])
+    kind: str = Field(
+        description="conv2d, relu, maxpool2d, avgpool2d, flatten or dense.", examples=["conv2d"]
+    )
+    hyperparameters: dict[str, Any] = Field(
+        description="Constructor arguments: channels, kernel_size, stride, padding (conv); "
+        "size, stride (pooling); in/out features (dense).",
+        examples=[
+            {
+                "in_channels": 1,
+                "out_channels": 8,
+                "kernel_size": [3, 3],
+                "stride": [1, 1],
+                "padding": [1, 1],
+            }
+        ],
+    )
+    input_shape: list[int] = Field(description="Per-image input shape.", examples=[[1, 28, 28]])
+    output_shape: list[int] = Field(description="Per-image output shape.", examples=[[8, 28, 28]])
+    parameter_count: int = Field(description="Trainable numbers in this layer.", examples=[80])
+
+
+class ModelInfo(BaseModel):
+    """The architecture, the classes, and how the bundled weights were trained and scored."""
+
+    version: str = Field(description="Identifies the weights (hash of the weights file).")
+    input_shape: list[int] = Field(examples=[[1, 28, 28]])
+    class_names: list[str] = Field(examples=[[str(d) for d in range(10)]])
+    parameter_count: int
+    layers: list[LayerInfo]
+    test_accuracy: float | None = Field(description="Accuracy on the 10,000 MNIST test images.")
+    metadata: dict[str, Any] = Field(
+        description="Training record: per-class accuracy, confusion matrix (rows = true digit), "
+        "epochs, seed, training time, loss and accuracy curves."
+    )
+
+
+class KernelsResponse(BaseModel):
+    """The weights of a conv layer (F x C x kh x kw) or dense layer (out x in), and its bias."""
+
+    layer: str = Field(examples=["conv1"])
+    kind: str = Field(examples=["conv2d"])
+    shape: list[int] = Field(examples=[[8, 1, 3, 3]])
+    weights: list = Field(description="Nested lists with the given shape.")
+    bias: list[float]
+    min: float = Field(description="Smallest weight.")
+    max: float = Field(description="Largest weight.")
+
+
+class HealthResponse(BaseModel):
+    """Liveness and which model is loaded."""
+
+    status: str = Field(examples=["ok"])
+    model_version: str = Field(examples=["3f9c2a1b7d4e"])
+    app_version: str = Field(examples=["0.1.0"])

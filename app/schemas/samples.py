@@ -1,0 +1,19 @@
+"""MNIST test digits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Sample(BaseModel):
+    """One MNIST test image."""
+
+    index: int = Field(description="Position in the MNIST test set (0-9999).")
+    label: int
+    pixels: list[list[int]] = Field(description="28 x 28 values 0-255, 0 = background.")
+
+
+class SamplesResponse(BaseModel):
+    """Digits from the MNIST test set."""
+
+    samples: list[Sample]

@@ -1,0 +1,36 @@
+// Talking to the ConvLens JSON API: one place that turns error answers into readable messages.
+
+/** POST JSON and return the parsed answer; throws Error(message) on 4xx/5xx. */
+export async function postJSON(url, body, { signal } = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  return readAnswer(res);
+}
+
+/** GET JSON; throws Error(message) on 4xx/5xx. */
+export async function getJSON(url, { signal } = {}) {
+  return readAnswer(await fetch(url, { signal }));
+}
+
+async function readAnswer(res) {
+  let payload = null;
+  try {
+    payload = await res.json();
+  } catch {
+    payload = null;
+  }
+  if (!res.ok) {
+    const detail = payload && payload.detail;
+    const message = Array.isArray(detail)
+      ? detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ")
+      : detail || `${res.status} ${res.statusText}`;
+    const error = new Error(message);
+    error.status = res.status;
+    throw error;
+  }
+  return payload;
+}

@@ -1,0 +1,65 @@
+"""One prediction with every layer's activations, as the API and the page read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.model import LayerTrace, Sequential
+
+
+@dataclass(frozen=True)
+class LayerActivations:
+    """One layer's output for one image."""
+
+    name: str
+    kind: str
+    shape: tuple[int, ...]
+    activations: np.ndarray  # (*shape) float32, C-contiguous
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The predicted class, the class probabilities and the requested layers' outputs."""
+
+    prediction: int
+    probabilities: np.ndarray  # (K,)
+    layers: list[LayerActivations]
+
+
+def layer_names(model: Sequential) -> list[str]:
+    """Names that trace() reports: every layer, then 'softmax'."""
+    return [layer.name for layer in model.layers] + ["softmax"]
+
+
+def select_layers(model: Sequential, wanted: str | list[str]) -> list[str]:
+    """'all' or a list of names -> validated names in network order (KeyError for unknown)."""
+    known = layer_names(model)
+    if wanted == "all":
+        return known
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise KeyError(f"unknown layer(s) {unknown}; layers are {known}")
+    return [name for name in known if name in set(wanted)]
+
+
+def _activations(trace: LayerTrace) -> LayerActivations:
+    out = np.ascontiguousarray(trace.output[0], dtype=np.float32)
+    return LayerActivations(
+        trace.name, trace.kind, tuple(trace.output_shape), out, float(out.min()), float(out.max())
+    )
+
+
+def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all") -> Prediction:
+    """(C, H, W) network input -> Prediction with the named layers (see select_layers)."""
+    names = set(select_layers(model, layers))
+    traces = model.trace(image[None])
+    probabilities = traces[-1].output[0]
+    return Prediction(
+        prediction=int(probabilities.argmax()),
+        probabilities=probabilities.astype(np.float32),
+        layers=[_activations(t) for t in traces if t.name in names],
+    )

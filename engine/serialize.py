@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def load_model(weights: Path = BUNDLED_WEIGHTS) -> tuple[Sequential, dict[str, A
     try:
         with np.load(weights, allow_pickle=False) as data:
             stored = {k: data[k] for k in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise ModelFileError(f"{weights} is not a readable .npz weights file: {exc}") from exc
     expected = {f"{name}.{key}": p for name, key, p in model.parameters()}
     missing = sorted(set(expected) - set(stored))

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.layers import AvgPool2D, Conv2D, MaxPool2D
-from engine.shapes import as_pair, output_hw, output_size, resolve_padding, window_bounds
+from engine.shapes import as_pair, formula, output_hw, output_size, resolve_padding, window_bounds
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,11 @@ from engine.shapes import as_pair, output_hw, output_size, resolve_padding, wind
 )
 def test_output_size_matches_the_formula(size, kernel, stride, padding, expected):
     assert output_size(size, kernel, stride, padding) == expected
+
+
+def test_formula_writes_the_arithmetic_out():
+    assert formula(5, 3, 2, 1) == "floor((5 - 3 + 2*1) / 2) + 1 = 3"
+    assert formula(2, 5, 1, 0).startswith("floor((2 - 5 + 2*0) / 1) + 1: impossible")
 
 
 def test_output_hw_treats_each_axis_on_its_own():

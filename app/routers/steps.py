@@ -78,7 +78,7 @@ def _formula(hw: tuple[int, int], kernel, stride, padding) -> str:
     "/convolve",
     dependencies=[JsonBody],
     response_model=ConvolveResponse,
-    responses=error_responses(400, 413),
+    responses=error_responses(400, 413, 415),
     summary="Convolve your own input with your own kernels, step by step",
 )
 def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResponse:
@@ -122,7 +122,7 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
     "/pool",
     dependencies=[JsonBody],
     response_model=PoolResponse,
-    responses=error_responses(400, 413),
+    responses=error_responses(400, 413, 415),
     summary="Max- or average-pool your own input, step by step",
 )
 def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:

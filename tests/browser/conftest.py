@@ -1,17 +1,13 @@
-"""A live ConvLens server on 127.0.0.1 and a headless Chromium page driven by Playwright."""
+"""A headless Chromium page driven by Playwright (the live_server fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 CHROMIUM = os.environ.get("CONVLENS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,31 +20,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """Base URL of the app served by uvicorn in a background thread (127.0.0.1 only)."""
-    from app.main import app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -75,8 +46,6 @@ def page(browser, request):
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
-    try:
+    with contextlib.suppress(Exception):  # a failed screenshot must not hide the test's result
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    except Exception:  # noqa: BLE001 - a failed screenshot must not hide the test's own result
-        pass
     context.close()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class LayerInfo(BaseModel):
     """One layer of the network."""
 
-    name: str = Field(examples=["conv1"])
+    name: str = Field(description="Unique layer name.", examples=["conv1"])
     kind: str = Field(
         description="conv2d, relu, maxpool2d, avgpool2d, flatten or dense.", examples=["conv2d"]
     )
@@ -36,10 +36,12 @@ class ModelInfo(BaseModel):
     """The architecture, the classes, and how the bundled weights were trained and scored."""
 
     version: str = Field(description="Identifies the weights (hash of the weights file).")
-    input_shape: list[int] = Field(examples=[[1, 28, 28]])
-    class_names: list[str] = Field(examples=[[str(d) for d in range(10)]])
-    parameter_count: int
-    layers: list[LayerInfo]
+    input_shape: list[int] = Field(description="C x H x W of one image.", examples=[[1, 28, 28]])
+    class_names: list[str] = Field(
+        description="Name of each output class.", examples=[[str(d) for d in range(10)]]
+    )
+    parameter_count: int = Field(description="Trainable numbers in the whole network.")
+    layers: list[LayerInfo] = Field(description="The layers in network order.")
     test_accuracy: float | None = Field(description="Accuracy on the 10,000 MNIST test images.")
     metadata: dict[str, Any] = Field(
         description="Training record: per-class accuracy, confusion matrix (rows = true digit), "
@@ -50,11 +52,11 @@ class ModelInfo(BaseModel):
 class KernelsResponse(BaseModel):
     """The weights of a conv layer (F x C x kh x kw) or dense layer (out x in), and its bias."""
 
-    layer: str = Field(examples=["conv1"])
-    kind: str = Field(examples=["conv2d"])
-    shape: list[int] = Field(examples=[[8, 1, 3, 3]])
+    layer: str = Field(description="Layer name.", examples=["conv1"])
+    kind: str = Field(description="conv2d or dense.", examples=["conv2d"])
+    shape: list[int] = Field(description="Shape of `weights`.", examples=[[8, 1, 3, 3]])
     weights: list = Field(description="Nested lists with the given shape.")
-    bias: list[float]
+    bias: list[float] = Field(description="One bias per output channel or unit.")
     min: float = Field(description="Smallest weight.")
     max: float = Field(description="Largest weight.")
 
@@ -62,6 +64,8 @@ class KernelsResponse(BaseModel):
 class HealthResponse(BaseModel):
     """Liveness and which model is loaded."""
 
-    status: str = Field(examples=["ok"])
-    model_version: str = Field(examples=["3f9c2a1b7d4e"])
-    app_version: str = Field(examples=["0.1.0"])
+    status: str = Field(description='"ok" when the app is up.', examples=["ok"])
+    model_version: str = Field(
+        description="Identifies the weights (hash of the weights file).", examples=["3f9c2a1b7d4e"]
+    )
+    app_version: str = Field(description="The installed ConvLens version.", examples=["0.1.0"])

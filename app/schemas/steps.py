@@ -18,8 +18,8 @@ class Window(BaseModel):
     col: int = Field(description="Left column in input coordinates (negative inside the padding).")
     padded_row: int = Field(description="Top row in the zero-padded input.")
     padded_col: int = Field(description="Left column in the zero-padded input.")
-    height: int
-    width: int
+    height: int = Field(description="Window height (kernel or pool rows).")
+    width: int = Field(description="Window width (kernel or pool columns).")
 
 
 class StepRecord(BaseModel):
@@ -27,9 +27,9 @@ class StepRecord(BaseModel):
 
     kind: str = Field(description="conv2d, maxpool2d or avgpool2d.", examples=["conv2d"])
     channel: int = Field(description="Output map (kernel index for conv).")
-    row: int
-    col: int
-    window: Window
+    row: int = Field(description="Output row.")
+    col: int = Field(description="Output column.")
+    window: Window = Field(description="Where the window sits in the layer's input.")
     patch: list | None = Field(None, description="Conv: the C x kh x kw input values read.")
     kernel: list | None = Field(None, description="Conv: the C x kh x kw kernel.")
     products: list | None = Field(None, description="Conv: patch * kernel, elementwise.")
@@ -45,9 +45,9 @@ class StepRecord(BaseModel):
 class ActivationStep(BaseModel):
     """The activation applied after a conv unit."""
 
-    kind: str = Field(examples=["relu"])
-    layer: str = Field(examples=["relu1"])
-    value: float
+    kind: str = Field(description="Activation kind.", examples=["relu"])
+    layer: str = Field(description="The activation layer's name.", examples=["relu1"])
+    value: float = Field(description="The unit's value after the activation.")
 
 
 class ExplainRequest(ImageInput):
@@ -57,14 +57,14 @@ class ExplainRequest(ImageInput):
         description="A conv or pooling layer name (see GET /api/model).", examples=["conv1"]
     )
     channel: int = Field(ge=0, description="Output map index.", examples=[0])
-    row: int = Field(ge=0, examples=[14])
-    col: int = Field(ge=0, examples=[14])
+    row: int = Field(ge=0, description="Output row.", examples=[14])
+    col: int = Field(ge=0, description="Output column.", examples=[14])
 
 
 class ExplainResponse(StepRecord):
     """The step record of the unit in the real model, and where its numbers come from."""
 
-    layer: str
+    layer: str = Field(description="The explained layer.", examples=["conv1"])
     input_layer: str = Field(description='The layer whose output was read ("input" for the image).')
     forward_value: float = Field(description="The value the forward pass produced for this unit.")
     activation: ActivationStep | None = Field(None, description="The ReLU after a conv, if any.")
@@ -104,25 +104,26 @@ class ConvolveResponse(BaseModel):
     """The output maps and every unit's step record in order (kernel, row, col)."""
 
     output: list = Field(description="F x Ho x Wo output maps.")
-    output_shape: list[int]
+    output_shape: list[int] = Field(description="[F, Ho, Wo].")
     padding: list[int] = Field(description="Resolved [rows, cols] padding.")
-    stride: list[int]
+    stride: list[int] = Field(description="Resolved [rows, cols] stride.")
     formula: str = Field(
         description="The output-size arithmetic with these numbers.",
         examples=["floor((3 - 2 + 2*0) / 1) + 1 = 2"],
     )
-    steps: list[StepRecord]
+    steps: list[StepRecord] = Field(description="One record per output unit.")
 
 
 class PoolRequest(BaseModel):
     """C x H x W input to pool with size x size windows."""
 
     input: list[list[list[Number]]] = Field(
-        examples=[[[[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]]]
+        description="C x H x W input values.",
+        examples=[[[[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]]],
     )
     size: Pair = Field(2, description="Window size, int or [rows, cols].")
     stride: Pair | None = Field(None, description="Default: the window size.")
-    mode: Literal["max", "avg"] = "max"
+    mode: Literal["max", "avg"] = Field("max", description="Max or average pooling.")
 
     @model_validator(mode="after")
     def _shape(self) -> PoolRequest:
@@ -133,8 +134,8 @@ class PoolRequest(BaseModel):
 class PoolResponse(BaseModel):
     """The pooled maps and every unit's step record in order (channel, row, col)."""
 
-    output: list
-    output_shape: list[int]
-    stride: list[int]
-    formula: str
-    steps: list[StepRecord]
+    output: list = Field(description="C x Ho x Wo pooled maps.")
+    output_shape: list[int] = Field(description="[C, Ho, Wo].")
+    stride: list[int] = Field(description="Resolved [rows, cols] stride.")
+    formula: str = Field(description="The output-size arithmetic with these numbers.")
+    steps: list[StepRecord] = Field(description="One record per output unit.")

@@ -1,0 +1,116 @@
+"""GET /openapi.json and /docs: a valid schema that documents every error, served offline."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+FASTAPI_SCHEMAS = {"HTTPValidationError", "ValidationError"}  # FastAPI's own 422 models
+
+EXPECTED_ERRORS = {
+    ("get", "/api/health"): set(),
+    ("get", "/api/model"): set(),
+    ("get", "/api/model/layers/{name}/kernels"): {"404", "422"},
+    ("post", "/api/predict"): {"400", "404", "413", "415", "422"},
+    ("post", "/api/predict/upload"): {"400", "404", "413", "415", "422"},
+    ("post", "/api/explain"): {"400", "404", "413", "415", "422"},
+    ("post", "/api/convolve"): {"400", "413", "415", "422"},
+    ("post", "/api/pool"): {"400", "413", "415", "422"},
+    ("get", "/api/samples"): {"422", "503"},
+}
+
+
+@pytest.fixture(scope="module")
+def spec(client) -> dict:
+    r = client.get("/openapi.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_schema_is_valid_openapi(spec):
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"] == "ConvLens API"
+
+
+def test_every_api_operation_is_listed(spec):
+    ops = {(m, p) for p, item in spec["paths"].items() for m in item if p.startswith("/api")}
+    assert ops == set(EXPECTED_ERRORS)
+
+
+def test_pages_and_docs_are_not_in_the_schema(spec):
+    assert not [p for p in spec["paths"] if not p.startswith("/api")]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_ERRORS))
+def test_operation_documents_its_errors(spec, method, path):
+    op = spec["paths"][path][method]
+    assert op.get("summary") and op.get("description"), "every operation says what it does"
+    errors = {code for code in op["responses"] if code[0] in "45"}
+    assert errors == EXPECTED_ERRORS[(method, path)]
+    for code in errors - {"422"}:
+        resp = op["responses"][code]
+        assert resp["description"]
+        ref = resp["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorResponse")
+
+
+def test_every_schema_property_is_described(spec):
+    undocumented = []
+    for name, schema in spec["components"]["schemas"].items():
+        if name in FASTAPI_SCHEMAS or "examples" in schema:
+            continue
+        for prop, sub in schema.get("properties", {}).items():
+            if not sub.get("description"):
+                undocumented.append(f"{name}.{prop}")
+    assert not undocumented
+
+
+def test_every_schema_has_a_description(spec):
+    missing = [
+        name
+        for name, schema in spec["components"]["schemas"].items()
+        if name not in FASTAPI_SCHEMAS
+        and not name.startswith("Body_")  # FastAPI's model of a form body
+        and not schema.get("description")
+    ]
+    assert not missing
+
+
+def test_request_bodies_have_examples(spec):
+    schemas = spec["components"]["schemas"]
+    for name in ("PredictRequest", "ExplainRequest", "ConvolveRequest", "PoolRequest"):
+        props = schemas[name]["properties"]
+        assert "examples" in schemas[name] or any("examples" in p for p in props.values()), name
+
+
+def test_docs_page_is_served_offline(client):
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "/docs-assets/swagger-ui-bundle.js" in r.text
+    assert "/docs-assets/swagger-ui.css" in r.text
+    assert "https://" not in r.text and "http://" not in r.text  # nothing from a CDN
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/docs-assets/swagger-ui-bundle.js", "javascript"),
+        ("/docs-assets/swagger-ui.css", "text/css"),
+        ("/static/js/swagger-init.js", "javascript"),
+    ],
+)
+def test_docs_assets_are_served(client, path, kind):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert kind in r.headers["content-type"]
+    assert len(r.content) > 100
+
+
+def test_swagger_init_loads_our_schema(client):
+    assert "/openapi.json" in client.get("/static/js/swagger-init.js").text
+
+
+def test_redoc_is_off(client):
+    assert client.get("/redoc").status_code == 404

@@ -1,0 +1,132 @@
+"""GET /api/samples: MNIST test digits, and a 503 with instructions when there are none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app import deps
+from app.config import Settings
+from app.main import create_app
+from engine.data import load_mnist
+
+
+@pytest.fixture
+def fresh_test_set(monkeypatch):
+    """Forget any MNIST test set a previous request cached in the process."""
+    monkeypatch.setattr(deps, "_test_set", None)
+
+
+@pytest.fixture
+def samples_client(mnist_dir, fresh_test_set):
+    with TestClient(create_app(Settings(data=mnist_dir, download=False))) as c:
+        yield c
+
+
+@pytest.fixture
+def no_data_client(tmp_path, fresh_test_set):
+    with TestClient(create_app(Settings(data=tmp_path, download=False))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def mnist_test(mnist_dir):
+    return load_mnist("test", mnist_dir, download=False)
+
+
+def test_one_sample_by_default(samples_client, mnist_test):
+    r = samples_client.get("/api/samples")
+    assert r.status_code == 200
+    (sample,) = r.json()["samples"]
+    images, labels = mnist_test
+    assert sample["index"] == 0 and sample["label"] == int(labels[0])
+    np.testing.assert_array_equal(np.asarray(sample["pixels"]), images[0])
+
+
+@pytest.mark.parametrize("digit", [0, 3, 9])
+def test_digit_filter(samples_client, mnist_test, digit):
+    r = samples_client.get("/api/samples", params={"digit": digit, "count": 5})
+    assert r.status_code == 200
+    samples = r.json()["samples"]
+    images, labels = mnist_test
+    want = np.flatnonzero(labels == digit)[:5]
+    assert [s["index"] for s in samples] == want.tolist()
+    for s in samples:
+        assert s["label"] == digit
+        pixels = np.asarray(s["pixels"])
+        assert pixels.shape == (28, 28) and pixels.min() >= 0 and pixels.max() <= 255
+        np.testing.assert_array_equal(pixels, images[s["index"]])
+
+
+def test_offset_pages_through_matches(samples_client):
+    first = samples_client.get("/api/samples", params={"digit": 7, "count": 4}).json()["samples"]
+    page = samples_client.get("/api/samples", params={"digit": 7, "count": 2, "offset": 2})
+    assert [s["index"] for s in page.json()["samples"]] == [s["index"] for s in first[2:]]
+
+
+def test_count_is_capped_at_the_configured_max(samples_client):
+    r = samples_client.get("/api/samples", params={"count": 1000})
+    assert r.status_code == 200
+    assert len(r.json()["samples"]) == Settings().max_samples
+
+
+def test_offset_past_the_end_is_empty(samples_client):
+    r = samples_client.get("/api/samples", params={"offset": 10_000})
+    assert r.status_code == 200 and r.json()["samples"] == []
+
+
+def test_samples_predict_right(samples_client, client):
+    samples = samples_client.get("/api/samples", params={"count": 10}).json()["samples"]
+    right = 0
+    for s in samples:
+        payload = {"pixels": s["pixels"], "preprocess": False, "layers": ["softmax"]}
+        right += client.post("/api/predict", json=payload).json()["prediction"] == s["label"]
+    assert right >= 9
+
+
+@pytest.mark.parametrize(
+    ("params", "word"),
+    [
+        ({"digit": 10}, "less than or equal to 9"),
+        ({"digit": -1}, "greater than or equal to 0"),
+        ({"digit": "seven"}, "integer"),
+        ({"count": 0}, "greater than or equal to 1"),
+        ({"offset": -1}, "greater than or equal to 0"),
+    ],
+)
+def test_bad_query_is_422(samples_client, params, word):
+    r = samples_client.get("/api/samples", params=params)
+    assert r.status_code == 422
+    assert word in r.json()["detail"][0]["msg"]
+    assert r.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_missing_mnist_is_503_with_how_to(no_data_client, tmp_path):
+    r = no_data_client.get("/api/samples", params={"digit": 3})
+    assert r.status_code == 503
+    detail = r.json()["detail"]
+    assert "not available" in detail
+    assert "CONVLENS_DATA" in detail and "convlens download" in detail
+    assert str(tmp_path) in detail
+    assert no_data_client.get("/api/health").status_code == 200
+    assert deps._test_set is None  # a failure is not cached: the files may appear later
+
+
+def test_missing_mnist_does_not_break_predict(no_data_client):
+    assert no_data_client.get("/api/samples").status_code == 503
+    r = no_data_client.post("/api/predict", json={"pixels": [[0, 255, 255, 0]] * 4})
+    assert r.status_code == 200
+
+
+def test_data_override_via_dependency_overrides(mnist_dir, tmp_path, fresh_test_set):
+    """The same 503 when the settings are swapped with app.dependency_overrides."""
+    from app.config import get_settings
+
+    app = create_app()
+    app.dependency_overrides[get_settings] = lambda: Settings(data=tmp_path, download=False)
+    with TestClient(app) as c:
+        assert c.get("/api/samples").status_code == 503
+    app.dependency_overrides[get_settings] = lambda: Settings(data=mnist_dir, download=False)
+    with TestClient(app) as c:
+        assert c.get("/api/samples").status_code == 200

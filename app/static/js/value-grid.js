@@ -1,0 +1,43 @@
+// A small grid of numbers over its heatmap, for the step-by-step panel.
+
+import { drawHeatmap, formatValue } from "./heatmap.js";
+
+/**
+ * Draw `grid` (rows of numbers) on `canvas` with each value written in its cell.
+ * focus: [row, col] outlined; revealed: how many cells (row-major) to show, the rest left blank.
+ */
+export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = Infinity } = {}) {
+  const rows = grid.length;
+  const cols = grid[0].length;
+  const ctx = canvas.getContext("2d");
+  const shown = grid.map((row, r) => row.map((v, c) => (r * cols + c < revealed ? v : 0)));
+  drawHeatmap(ctx, shown, scale);
+  const cw = canvas.width / cols;
+  const ch = canvas.height / rows;
+  ctx.font = `${Math.max(9, Math.floor(cw / 3.6))}px ui-monospace, SFMono-Regular, Menlo, monospace`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.strokeStyle = "rgba(29, 36, 48, 0.15)";
+  ctx.lineWidth = 1;
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) {
+      ctx.strokeRect(c * cw + 0.5, r * ch + 0.5, cw - 1, ch - 1);
+      const hidden = r * cols + c >= revealed;
+      ctx.fillStyle = hidden ? "#9aa3af" : "#1d2430";
+      ctx.fillText(hidden ? "·" : short(grid[r][c]), c * cw + cw / 2, r * ch + ch / 2);
+    }
+  }
+  if (focus) {
+    ctx.strokeStyle = "#f2a900";
+    ctx.lineWidth = 3;
+    ctx.strokeRect(focus[1] * cw + 1.5, focus[0] * ch + 1.5, cw - 3, ch - 3);
+  }
+}
+
+/** At most 5 characters: 0.123, -1.2, 12.3 */
+function short(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 100 || a < 0.01) return formatValue(v);
+  return v.toFixed(a >= 10 ? 1 : 2);
+}

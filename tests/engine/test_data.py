@@ -206,7 +206,7 @@ def mirror(mnist_dir, tmp_path):
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root))
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     yield {name: f"{base}/{name}/" for name in ("good", "bad", "empty", "short")}

@@ -1,0 +1,257 @@
+"""Any drawing -> the 28 x 28 the network sees: MNIST digits survive the trip, junk is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.data import load_mnist
+from engine.preprocess import (
+    GLYPH_BOX,
+    EmptyDrawingError,
+    centre_of_mass,
+    ink_map,
+    preprocess,
+    resize,
+)
+from engine.serialize import BUNDLED_WEIGHTS, load_model
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_dir):
+    """The first 10 MNIST test digits (uint8, light ink on black) and their labels."""
+    images, labels = load_mnist("test", mnist_dir, download=False)
+    return images[:10].copy(), labels[:10].copy()
+
+
+def upscale(image: np.ndarray, factor: int = 10) -> np.ndarray:
+    return np.kron(image, np.ones((factor, factor), dtype=image.dtype))
+
+
+def best_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Correlation of a with b, at the best alignment within one pixel either way."""
+    return max(
+        float(np.corrcoef(np.roll(a, (dy, dx), axis=(0, 1)).ravel(), b.ravel())[0, 1])
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+    )
+
+
+def on_canvas(image: np.ndarray, top: int, left: int, shape=(500, 640), fill=0) -> np.ndarray:
+    canvas = np.full(shape, fill, dtype=image.dtype)
+    canvas[top : top + image.shape[0], left : left + image.shape[1]] = image
+    return canvas
+
+
+def as_rgba(ink: np.ndarray, colour: int) -> np.ndarray:
+    """uint8 ink -> strokes of one colour whose alpha is the ink, on a transparent background."""
+    rgba = np.zeros((*ink.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = colour
+    rgba[..., 3] = ink
+    return rgba
+
+
+def thicken(image: np.ndarray, radius: int) -> np.ndarray:
+    padded = np.pad(image, radius)
+    h, w = image.shape
+    shifts = range(2 * radius + 1)
+    return np.max([padded[a : a + h, b : b + w] for a in shifts for b in shifts], axis=0)
+
+
+# name -> (transform of a uint8 MNIST digit, least correlation with the original expected)
+TRANSFORMS = {
+    "upscaled": (upscale, 0.95),
+    "shifted": (lambda d: on_canvas(upscale(d), 170, 330), 0.95),
+    "inverted": (lambda d: 255 - on_canvas(upscale(d), 40, 20), 0.95),
+    "rgba-black-strokes": (lambda d: as_rgba(upscale(d), 0), 0.95),
+    "rgba-white-strokes": (lambda d: as_rgba(upscale(d), 255), 0.95),
+    "rgb-inverted": (lambda d: np.repeat((255 - upscale(d))[..., None], 3, axis=2), 0.95),
+    "float": (lambda d: upscale(d).astype(np.float64) / 255, 0.95),
+    "thickened": (lambda d: thicken(upscale(d), 5), 0.8),
+}
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_mnist_digits_survive_the_trip(digits, name):
+    transform, least_correlation = TRANSFORMS[name]
+    images, _ = digits
+    for digit in images:
+        out = preprocess(transform(digit))
+        assert out.shape == (28, 28)
+        assert out.dtype == np.float32
+        assert out.min() >= 0.0
+        assert out.max() <= 1.0
+        assert out.max() > 0.9
+        # Up to one pixel of offset: MNIST puts the centre of mass near (14, 14), preprocess
+        # near (13.5, 13.5), and the rounding of each to whole pixels differs.
+        assert best_correlation(out, digit / 255.0) > least_correlation
+        cy, cx = centre_of_mass(out)
+        assert abs(cy - 13.5) <= 0.75
+        assert abs(cx - 13.5) <= 0.75
+
+
+def test_position_and_scale_do_not_matter(digits):
+    digit = digits[0][0]
+    reference = preprocess(upscale(digit))
+    for factor, top, left in [(4, 0, 0), (10, 200, 10), (17, 3, 90)]:
+        out = preprocess(on_canvas(upscale(digit, factor), top, left, shape=(520, 600)))
+        assert np.abs(out - reference).max() < 0.35
+        assert float(np.corrcoef(out.ravel(), reference.ravel())[0, 1]) > 0.97
+
+
+def stroke(canvas: np.ndarray, p0, p1, width: float) -> None:
+    """Draw a round-ended pen stroke from p0 to p1 (row, col) into canvas, in place."""
+    rr, cc = np.mgrid[: canvas.shape[0], : canvas.shape[1]]
+    (r0, c0), (r1, c1) = p0, p1
+    d = np.array([r1 - r0, c1 - c0], dtype=float)
+    t = ((rr - r0) * d[0] + (cc - c0) * d[1]) / max(d @ d, 1e-9)
+    t = np.clip(t, 0, 1)
+    dist = np.hypot(rr - (r0 + t * d[0]), cc - (c0 + t * d[1]))
+    canvas[dist <= width / 2] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("strokes", "box"),
+    [
+        ([((40, 60), (40, 220)), ((40, 220), (250, 120))], (20, 16)),  # a 7: taller than wide
+        ([((140, 20), (140, 260))], (2, 20)),  # a dash: wide and flat
+        ([((30, 140), (250, 140))], (20, 2)),  # a 1: a vertical bar
+    ],
+)
+def test_pen_strokes_are_cropped_to_a_20_pixel_box(strokes, box):
+    canvas = np.zeros((280, 280))
+    for p0, p1 in strokes:
+        stroke(canvas, p0, p1, width=16)
+    out = preprocess(canvas)
+    rows, cols = np.nonzero(out > 0.01)
+    height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+    assert max(height, width) == GLYPH_BOX
+    assert abs(height - box[0]) <= 1
+    assert abs(width - box[1]) <= 1
+    cy, cx = centre_of_mass(out)
+    assert abs(cy - 13.5) <= 0.75
+    assert abs(cx - 13.5) <= 0.75
+
+
+def test_dark_strokes_on_white_paper_read_as_ink():
+    paper = np.ones((280, 280))
+    ink = np.zeros((280, 280))
+    stroke(ink, (40, 140), (240, 140), 20)
+    a = preprocess(paper - ink)
+    b = preprocess(ink)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def square(size: int, value: float, background: float, n: int = 280) -> np.ndarray:
+    image = np.full((n, n), background)
+    image[100 : 100 + size, 100 : 100 + size] = value
+    return image
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((280, 280)),
+        np.ones((280, 280)),
+        np.zeros((280, 280), dtype=np.uint8),
+        np.full((280, 280), 255, dtype=np.uint8),
+        np.full((280, 280, 4), 255, dtype=np.uint8),  # opaque white
+        np.zeros((280, 280, 4), dtype=np.uint8),  # fully transparent
+        square(1, 1.0, 0.0),  # a single speck
+        square(1, 0.0, 1.0),  # a single dark speck on paper
+        square(5, 1.0, 0.0),  # 25 pixels of 78,400: still a speck
+        np.random.default_rng(0).uniform(0.47, 0.53, (280, 280)),  # flat noise
+    ],
+    ids=[
+        "blank-float",
+        "white-float",
+        "black-uint8",
+        "white-uint8",
+        "opaque-white-rgba",
+        "transparent-rgba",
+        "speck",
+        "dark-speck",
+        "5x5-speck",
+        "flat-noise",
+    ],
+)
+def test_empty_drawings_are_refused(image):
+    with pytest.raises(EmptyDrawingError, match="empty"):
+        preprocess(image)
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        (np.full((28, 28), np.nan), "finite"),
+        (np.where(np.eye(28) > 0, np.inf, 0.0), "finite"),
+        (np.full((28, 28), 1.5), r"\[0, 1\]"),
+        (np.full((28, 28), -0.1), r"\[0, 1\]"),
+        (np.full((28, 28), 300, dtype=np.int32), "0..255"),
+        (np.full((28, 28), -1, dtype=np.int16), "0..255"),
+        (np.zeros((2, 28, 28, 1, 1)), "2-D"),
+        (np.zeros(784), "2-D"),
+        (np.zeros((28, 28, 5)), "1-4 channels"),
+        (np.zeros((28, 28, 0)), "1-4 channels"),
+        (np.zeros((0, 28)), "no pixels"),
+        (np.full((28, 28), "a"), "numbers"),
+    ],
+    ids=[
+        "nan",
+        "inf",
+        "float-above-1",
+        "negative-float",
+        "int-above-255",
+        "negative-int",
+        "5-d",
+        "1-d",
+        "5-channels",
+        "0-channels",
+        "no-rows",
+        "strings",
+    ],
+)
+def test_bad_inputs_are_value_errors(image, message):
+    with pytest.raises(ValueError, match=message) as info:
+        preprocess(image)
+    assert not isinstance(info.value, EmptyDrawingError)
+
+
+def test_ink_map_channel_layouts_agree():
+    ink = np.zeros((40, 40), dtype=np.uint8)
+    ink[10:30, 18:22] = 255
+    gray = ink_map(ink)
+    np.testing.assert_allclose(ink_map(ink[..., None]), gray)
+    np.testing.assert_allclose(ink_map(np.repeat(ink[..., None], 3, axis=2)), gray)
+    np.testing.assert_allclose(ink_map(255 - ink), gray)
+    np.testing.assert_allclose(ink_map(as_rgba(ink, 0)), gray)
+    np.testing.assert_allclose(ink_map(as_rgba(ink, 255)), gray)
+    la = np.stack([np.zeros_like(ink), ink], axis=2)  # grey + alpha
+    np.testing.assert_allclose(ink_map(la), gray)
+    assert ink_map(ink.astype(bool)).max() == 1.0
+
+
+def test_resize_keeps_a_constant_image_constant_and_preserves_mass():
+    np.testing.assert_allclose(resize(np.full((280, 140), 0.7), 20, 10), 0.7)
+    np.testing.assert_allclose(resize(np.full((5, 5), 0.3), 20, 20), 0.3)
+    rng = np.random.default_rng(0)
+    image = rng.random((200, 100))
+    small = resize(image, 20, 10)
+    assert small.shape == (20, 10)
+    assert small.mean() == pytest.approx(image.mean(), rel=0.02)
+
+
+def test_centre_of_mass():
+    image = np.zeros((5, 7))
+    image[1, 2] = 1.0
+    image[3, 6] = 3.0
+    assert centre_of_mass(image) == pytest.approx((2.5, 5.0))
+
+
+def test_bundled_model_reads_drawn_digits(digits):
+    assert BUNDLED_WEIGHTS.is_file(), f"{BUNDLED_WEIGHTS} is missing"
+    model, _ = load_model(BUNDLED_WEIGHTS)
+    images, labels = digits
+    drawn = np.stack([preprocess(255 - upscale(d)) for d in images])  # dark ink on paper
+    predictions = model.forward(drawn[:, None]).argmax(axis=1)
+    assert (predictions == labels).sum() >= 9

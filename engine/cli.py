@@ -1,4 +1,4 @@
-"""`convlens train | evaluate | download`: the engine's command-line commands."""
+"""`convlens train | evaluate | download | atlas`: the engine's command-line commands."""
 
 from __future__ import annotations
 
@@ -83,8 +83,29 @@ def cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_atlas(args: argparse.Namespace) -> int:
+    """Compute the filter atlas of a model on the MNIST test set and cache it beside the data."""
+    from tqdm import tqdm
+
+    from engine.atlas import atlas_path, compute_atlas, model_version, save_atlas
+
+    weights = Path(args.weights)
+    model, _ = load_model(weights)
+    test_x, _ = load_mnist("test", args.data)
+    batch = 500
+
+    def progress(starts):
+        return tqdm(starts, desc="atlas", unit="batch", total=-(-len(test_x) // batch))
+
+    atlas = compute_atlas(model, test_x, batch_size=batch, progress=progress)
+    version = model_version(weights)
+    out = save_atlas(atlas, atlas_path(version, args.data), version)
+    print(f"saved the filter atlas of {', '.join(atlas)} to {out}")
+    return 0
+
+
 def add_engine_commands(sub: argparse._SubParsersAction) -> None:
-    """Register train, evaluate and download on a subparsers object."""
+    """Register train, evaluate, download and atlas on a subparsers object."""
     data_help = "MNIST folder (default: $CONVLENS_DATA, else ~/.cache/convlens/mnist)"
     p = sub.add_parser("train", help="train the CNN on MNIST")
     p.add_argument("--data", help=data_help)
@@ -103,6 +124,10 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("download", help="download and verify MNIST")
     p.add_argument("--data", help=data_help)
     p.set_defaults(func=cmd_download)
+    p = sub.add_parser("atlas", help="top MNIST test patches of every conv kernel (cached)")
+    p.add_argument("--data", help=data_help)
+    p.add_argument("--weights", default=str(BUNDLED_WEIGHTS))
+    p.set_defaults(func=cmd_atlas)
 
 
 def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:

@@ -98,6 +98,15 @@ class Sequential:
             d, grads[k] = self.layers[k].backward(d, caches[k])
         return d, grads
 
+    def backward_to(self, k: int, dlogits: np.ndarray, caches: list[Any]) -> np.ndarray:
+        """(N, K) d/dlogits -> d/d(output of layer k), (N, *shapes[k + 1]); uses caches[k + 1:]."""
+        if not 0 <= k < len(self.layers):
+            raise ValueError(f"layer index must be in 0..{len(self.layers) - 1}, got {k}")
+        d = dlogits
+        for j in range(len(self.layers) - 1, k, -1):
+            d, _ = self.layers[j].backward(d, caches[j])
+        return d
+
     def parameters(self) -> list[tuple[str, str, np.ndarray]]:
         """[(layer name, parameter key, array)] in a fixed order."""
         return [(lay.name, key, p) for lay in self.layers for key, p in lay.params.items()]

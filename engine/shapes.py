@@ -82,3 +82,18 @@ def formula(size: int, kernel: int, stride: int, padding: int = 0) -> str:
         return f"{text} = {output_size(size, kernel, stride, padding)}"
     except ValueError as exc:
         return f"{text}: impossible, {exc}"
+
+
+def receptive_field(windows: list[tuple[Pair, Pair, Pair]]) -> dict[str, Pair]:
+    """Windows (kernel, stride, padding) from the input up -> what one unit of the last reads.
+
+    Unit (i, j) of the last layer reads input rows offset[0] + i * jump[0] ... + size[0] - 1
+    (and likewise for columns); rows outside the image are the layers' zero padding.
+    """
+    size, jump, offset = [1, 1], [1, 1], [0, 0]
+    for kernel, stride, padding in windows:
+        for a in (0, 1):
+            size[a] += (kernel[a] - 1) * jump[a]
+            offset[a] -= padding[a] * jump[a]
+            jump[a] *= stride[a]
+    return {"size": tuple(size), "jump": tuple(jump), "offset": tuple(offset)}

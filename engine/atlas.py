@@ -1,0 +1,217 @@
+"""The filter atlas: for every conv kernel, the input patches of a data set that excite it most.
+
+One unit per image: each image contributes its strongest unit of a kernel (the maximum over
+positions of the conv output, before the ReLU), and the `top` strongest images are kept. That
+avoids nine near-identical patches from neighbouring positions of one digit.
+The atlas is cached outside the repository, beside the user's MNIST folder:
+<data dir>/../atlas/<model version>.npz (MNIST pixels are never part of ConvLens itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.data import resolve_data_dir
+from engine.layers import AvgPool2D, Conv2D, MaxPool2D
+from engine.model import Sequential
+from engine.serialize import BUNDLED_WEIGHTS
+from engine.shapes import Pair, receptive_field
+
+TOP = 9
+FORMAT_VERSION = 1
+
+
+class AtlasMissing(FileNotFoundError):
+    """The atlas for this model has not been computed (the message says how to compute it)."""
+
+
+@dataclass(frozen=True)
+class KernelPatches:
+    """The `top` input patches that excite one kernel most, strongest first."""
+
+    layer: str
+    kernel: int
+    patches: np.ndarray  # (top, rf_h, rf_w) float32 input pixels, zeros outside the image
+    activations: np.ndarray  # (top,) conv output at the unit (before the ReLU)
+    indices: np.ndarray  # (top,) position of each image in the data set
+    positions: np.ndarray  # (top, 2) (row, col) of the unit in the feature map
+    receptive_field: dict[str, Pair]  # size, jump, offset (see engine.shapes.receptive_field)
+
+
+def model_version(weights: Path) -> str:
+    """The id of a weights file: the first 12 hex digits of its SHA-256 (as the app reports)."""
+    return hashlib.sha256(Path(weights).read_bytes()).hexdigest()[:12]
+
+
+def atlas_path(version: str, data_dir: str | Path | None = None) -> Path:
+    """<resolved MNIST folder>/../atlas/<version>.npz."""
+    return resolve_data_dir(data_dir).parent / "atlas" / f"{version}.npz"
+
+
+def atlas_command(data_dir: str | Path | None = None, weights: Path | None = None) -> str:
+    """The exact `convlens atlas` command that computes the atlas for these paths."""
+    command = f"convlens atlas --data {resolve_data_dir(data_dir)}"
+    if weights is not None and Path(weights).resolve() != BUNDLED_WEIGHTS.resolve():
+        command += f" --weights {weights}"
+    return command
+
+
+def conv_layers(model: Sequential) -> list[str]:
+    """Names of the conv2d layers, in network order."""
+    return [layer.name for layer in model.layers if isinstance(layer, Conv2D)]
+
+
+def layer_receptive_field(model: Sequential, name: str) -> dict[str, Pair]:
+    """Which input rows/cols one unit of layer `name` reads (size, jump, offset)."""
+    geometry = []
+    for layer in model.layers[: model.index(name) + 1]:
+        if isinstance(layer, Conv2D):
+            geometry.append((layer.kernel_size, layer.stride, layer.padding))
+        elif isinstance(layer, (MaxPool2D, AvgPool2D)):
+            geometry.append((layer.size, layer.stride, (0, 0)))
+        elif len(model.shapes[model.index(layer.name) + 1]) != 3:
+            raise ValueError(f"layer {layer.name!r} before {name!r} has no spatial layout")
+    return receptive_field(geometry)
+
+
+def extract_patches(
+    images: np.ndarray, indices: np.ndarray, positions: np.ndarray, rf: dict[str, Pair]
+) -> np.ndarray:
+    """(N, H, W) images -> (len(indices), rf_h, rf_w) windows the units read, zero-padded."""
+    (sh, sw), (jh, jw), (oh, ow) = rf["size"], rf["jump"], rf["offset"]
+    h, w = images.shape[1:]
+    out = np.zeros((len(indices), sh, sw), dtype=np.float32)
+    for k, (n, (i, j)) in enumerate(zip(indices, positions, strict=True)):
+        top, left = oh + i * jh, ow + j * jw
+        r0, r1 = max(top, 0), min(top + sh, h)
+        c0, c1 = max(left, 0), min(left + sw, w)
+        if r0 < r1 and c0 < c1:
+            out[k, r0 - top : r1 - top, c0 - left : c1 - left] = images[n, r0:r1, c0:c1]
+    return out
+
+
+def _strongest_per_image(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, F, h, w) conv outputs -> ((N, F) max value, (N, F, 2) its (row, col))."""
+    n, f, h, w = maps.shape
+    flat = maps.reshape(n, f, h * w)
+    arg = flat.argmax(axis=2)  # (N, F); first maximum in row-major order
+    best = np.take_along_axis(flat, arg[..., None], axis=2)[..., 0]
+    return best, np.stack(np.divmod(arg, w), axis=-1)
+
+
+def compute_atlas(
+    model: Sequential,
+    images: np.ndarray,
+    top: int = TOP,
+    batch_size: int = 500,
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
+) -> dict[str, list[KernelPatches]]:
+    """(N, H, W) images in [0, 1] (or uint8) -> {conv layer: [KernelPatches per kernel]}."""
+    if model.input_shape[0] != 1:
+        raise ValueError("the atlas needs a one-channel (grayscale) model input")
+    images = np.asarray(images)
+    pixels = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images
+    pixels = pixels.astype(np.float32, copy=False)
+    if len(pixels) < top:
+        raise ValueError(f"need at least {top} images for the top {top}, got {len(pixels)}")
+    names = conv_layers(model)
+    if not names:
+        raise ValueError("the model has no conv2d layer")
+    ks = [model.index(name) for name in names]
+    best = {name: [] for name in names}
+    where = {name: [] for name in names}
+    starts = range(0, len(pixels), batch_size)
+    for start in progress(starts) if progress else starts:
+        traces = model.trace(pixels[start : start + batch_size, None])
+        for name, k in zip(names, ks, strict=True):
+            value, pos = _strongest_per_image(traces[k].output)  # (B, F), (B, F, 2)
+            best[name].append(value)
+            where[name].append(pos)
+    atlas = {}
+    for name in names:
+        value = np.concatenate(best[name])  # (N, F)
+        pos = np.concatenate(where[name])  # (N, F, 2)
+        rf = layer_receptive_field(model, name)
+        atlas[name] = []
+        for f in range(value.shape[1]):
+            order = np.lexsort((np.arange(len(value)), -value[:, f]))[:top]  # ties: lower index
+            atlas[name].append(
+                KernelPatches(
+                    layer=name,
+                    kernel=f,
+                    patches=extract_patches(pixels, order, pos[order, f], rf),
+                    activations=value[order, f].astype(np.float32),
+                    indices=order.astype(np.int64),
+                    positions=pos[order, f].astype(np.int64),
+                    receptive_field=rf,
+                )
+            )
+    return atlas
+
+
+def save_atlas(atlas: dict[str, list[KernelPatches]], path: Path, version: str) -> Path:
+    """Write the atlas as one .npz (atomically: a partial file is never left behind)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {
+        "format_version": np.array(FORMAT_VERSION),
+        "model_version": np.array(version),
+        "layers": np.array(list(atlas)),
+    }
+    for name, kernels in atlas.items():
+        rf = kernels[0].receptive_field
+        arrays[f"{name}.rf"] = np.array([rf["size"], rf["jump"], rf["offset"]])  # (3, 2)
+        for key in ("patches", "activations", "indices", "positions"):
+            arrays[f"{name}.{key}"] = np.stack([getattr(kp, key) for kp in kernels])
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.npz")
+    try:
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_atlas(path: Path, command: str = "convlens atlas") -> dict[str, list[KernelPatches]]:
+    """Read an atlas saved by save_atlas(); AtlasMissing (naming `command`) when absent/corrupt."""
+    path = Path(path)
+    if not path.is_file():
+        raise AtlasMissing(
+            f"the filter atlas has not been computed for this model (no {path}); "
+            f"run `{command}` once (it reads the MNIST test set; a few seconds)"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            stored = {k: data[k] for k in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise AtlasMissing(
+            f"{path} is not a readable atlas ({exc}); run `{command}` again"
+        ) from exc
+    if int(stored.get("format_version", -1)) != FORMAT_VERSION:
+        raise AtlasMissing(f"{path} has an old atlas format; run `{command}` again")
+    atlas = {}
+    for name in stored["layers"].tolist():
+        size, jump, offset = (tuple(int(v) for v in row) for row in stored[f"{name}.rf"])
+        rf = {"size": size, "jump": jump, "offset": offset}
+        fields = {key: stored[f"{name}.{key}"] for key in ("patches", "activations", "indices")}
+        atlas[name] = [
+            KernelPatches(
+                name,
+                f,
+                fields["patches"][f],
+                fields["activations"][f],
+                fields["indices"][f],
+                stored[f"{name}.positions"][f],
+                rf,
+            )
+            for f in range(len(fields["patches"]))
+        ]
+    return atlas

@@ -110,8 +110,8 @@ def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarra
     gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
     glyph = np.clip(resize(crop, gh, gw), 0.0, 1.0)
     cy, cx = centre_of_mass(glyph)
-    top = int(np.clip(round((CANVAS - 1) / 2 - cy), 0, CANVAS - gh))
-    left = int(np.clip(round((CANVAS - 1) / 2 - cx), 0, CANVAS - gw))
+    top = int(np.clip(round(CANVAS / 2 - cy), 0, CANVAS - gh))
+    left = int(np.clip(round(CANVAS / 2 - cx), 0, CANVAS - gw))
     out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
     out[top : top + gh, left : left + gw] = glyph
     return out

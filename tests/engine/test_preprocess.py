@@ -82,12 +82,12 @@ def test_mnist_digits_survive_the_trip(digits, name):
         assert out.min() >= 0.0
         assert out.max() <= 1.0
         assert out.max() > 0.9
-        # Up to one pixel of offset: MNIST puts the centre of mass near (14, 14), preprocess
-        # near (13.5, 13.5), and the rounding of each to whole pixels differs.
+        # Both MNIST and preprocess put the centre of mass near (14, 14); rounding to whole
+        # near (14, 14) like MNIST, and the rounding of each to whole pixels differs.
         assert best_correlation(out, digit / 255.0) > least_correlation
         cy, cx = centre_of_mass(out)
-        assert abs(cy - 13.5) <= 0.75
-        assert abs(cx - 13.5) <= 0.75
+        assert abs(cy - 14.0) <= 0.75
+        assert abs(cx - 14.0) <= 0.75
 
 
 def test_position_and_scale_do_not_matter(digits):
@@ -129,8 +129,8 @@ def test_pen_strokes_are_cropped_to_a_20_pixel_box(strokes, box):
     assert abs(height - box[0]) <= 1
     assert abs(width - box[1]) <= 1
     cy, cx = centre_of_mass(out)
-    assert abs(cy - 13.5) <= 0.75
-    assert abs(cx - 13.5) <= 0.75
+    assert abs(cy - 14.0) <= 0.75
+    assert abs(cx - 14.0) <= 0.75
 
 
 def test_dark_strokes_on_white_paper_read_as_ink():

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import col2im, windows
+from engine.im2col import im2col, im2col_adjoint
 from engine.layers.base import Layer, Shape
 from engine.shapes import PaddingSpec, as_pair, output_hw, resolve_padding
 
@@ -52,27 +52,32 @@ class Conv2D(Layer):
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         """(N, C, H, W) -> (N, F, Ho, Wo)."""
         self._check(x)
-        n = x.shape[0]
-        win = windows(x, self.kernel_size, self.stride, self.padding)  # (N, C, Ho, Wo, kh, kw)
-        ho, wo = win.shape[2:4]
-        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)  # (N*Ho*Wo, C*kh*kw)
-        w_mat = self.params["W"].reshape(self.out_channels, -1)  # (F, C*kh*kw)
-        out = cols @ w_mat.T + self.params["b"]  # (N*Ho*Wo, F)
-        y = np.ascontiguousarray(out.reshape(n, ho, wo, -1).transpose(0, 3, 1, 2))
-        return y, (x.shape, cols)
+        n, _, h, w = x.shape
+        ho, wo = output_hw((h, w), self.kernel_size, self.stride, self.padding)
+        cols, width = im2col(x, self.kernel_size, self.stride, self.padding)  # (N, CKK, Ho*width)
+        w_mat = self.params["W"].reshape(self.out_channels, -1)  # (F, CKK)
+        out = np.matmul(w_mat, cols).reshape(n, -1, ho, width)  # (N, F, Ho, width): NCHW already
+        y = np.add(out[..., :wo], self.params["b"][:, None, None])  # (N, F, Ho, Wo), contiguous
+        return y, (x.shape, cols, width)
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:
         """(N, F, Ho, Wo) -> (N, C, H, W), with dW (F, C, kh, kw) and db (F,)."""
-        in_shape, cols = cache
+        in_shape, cols, width = cache  # cols: (N, CKK, Ho*width)
         n, f, ho, wo = dy.shape
-        dy_mat = dy.transpose(0, 2, 3, 1).reshape(-1, f)  # (N*Ho*Wo, F)
-        w_mat = self.params["W"].reshape(f, -1)
+        if width != wo:  # im2col's wrap-around columns get zero gradient
+            dy_rows = np.zeros((n, f, ho, width), dtype=dy.dtype)
+            dy_rows[..., :wo] = dy
+        else:
+            dy_rows = dy
+        dy_mat = dy_rows.reshape(n, f, ho * width)  # (N, F, Ho*width)
+        w_shape = self.params["W"].shape
+        w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
         grads = {
-            "W": (dy_mat.T @ cols).reshape(self.params["W"].shape),
-            "b": dy_mat.sum(axis=0),
+            "W": np.matmul(dy_mat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape),
+            "b": dy.sum(axis=(0, 2, 3)),
         }
-        dcols = (dy_mat @ w_mat).reshape(n, ho, wo, self.in_channels, *self.kernel_size)
-        dx = col2im(dcols.transpose(0, 3, 1, 2, 4, 5), in_shape, self.stride, self.padding)
+        dcols = np.matmul(w_mat.T, dy_mat)  # (N, CKK, Ho*width)
+        dx = im2col_adjoint(dcols, in_shape, self.kernel_size, self.stride, self.padding, width)
         return dx, grads
 
     def output_shape(self, in_shape: Shape) -> Shape:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import col2im, windows
+from engine.im2col import col2im, offset_slices, windows
 from engine.layers.base import Layer, Shape
 from engine.shapes import as_pair, output_hw
 
@@ -33,11 +33,14 @@ class _Pool2D(Layer):
         return (in_shape[0], *output_hw(in_shape[1:], self.size, self.stride))
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
-        """(N, C, H, W) -> (N, C, Ho, Wo, kh*kw) copy of every window."""
+        """(N, C, H, W) -> (N, C, Ho, Wo, kh, kw) read-only view of every window."""
         if x.ndim != 4:
             raise ValueError(f"{self.name} expects input of shape (N, C, H, W), got {x.shape}")
-        win = windows(x, self.size, self.stride)
-        return win.reshape(*win.shape[:4], -1)
+        return windows(x, self.size, self.stride)
+
+    def _offsets(self, out_hw: tuple[int, int]) -> list[tuple[int, int, slice, slice]]:
+        """Each window offset (a, b) with the input rows and columns it reads."""
+        return offset_slices(self.size, self.stride, out_hw)
 
     def hyperparameters(self) -> dict:
         """Window size and stride."""
@@ -45,24 +48,36 @@ class _Pool2D(Layer):
 
 
 class MaxPool2D(_Pool2D):
-    """Maximum of each window; the gradient goes to the first maximum."""
+    """Maximum of each window; the gradient goes to the first maximum (row-major in the window)."""
 
     kind = "maxpool2d"
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
-        """(N, C, H, W) -> (N, C, Ho, Wo)."""
-        win = self._windows(x)
-        idx = win.argmax(axis=-1)  # (N, C, Ho, Wo)
-        y = np.take_along_axis(win, idx[..., None], axis=-1)[..., 0]
-        return y, (x.shape, idx)
+        """(N, C, H, W) -> (N, C, Ho, Wo); the cache is (x, y), so forward does no argmax."""
+        win = self._windows(x)  # (N, C, Ho, Wo, kh, kw)
+        # One elementwise maximum per window offset (kh * kw of them) over (N, C, Ho, Wo) views:
+        # far cheaper than a reduction over a small trailing axis of a reshaped copy.
+        y = np.array(win[:, :, :, :, 0, 0])
+        for a, b, _, _ in self._offsets(y.shape[2:])[1:]:
+            np.maximum(y, win[:, :, :, :, a, b], out=y)
+        return y, (x, y)
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:
         """(N, C, Ho, Wo) -> (N, C, H, W)."""
-        in_shape, idx = cache
-        k = self.size[0] * self.size[1]
-        onehot = idx[..., None] == np.arange(k)  # (N, C, Ho, Wo, k)
-        dwin = (onehot * dy[..., None]).reshape(*dy.shape, *self.size)
-        return col2im(dwin.astype(dy.dtype, copy=False), in_shape, self.stride), {}
+        x, y = cache
+        win = self._windows(x)
+        dx = np.zeros(x.shape, dtype=dy.dtype)
+        taken = np.zeros(y.shape, dtype=bool)  # windows whose first maximum is already found
+        tiling = self.stride[0] >= self.size[0] and self.stride[1] >= self.size[1]
+        for a, b, rows, cols in self._offsets(y.shape[2:]):
+            first = win[:, :, :, :, a, b] == y
+            first &= ~taken
+            taken |= first
+            if tiling:  # windows do not overlap: each input pixel gets one write at most
+                np.multiply(dy, first, out=dx[:, :, rows, cols])
+            else:
+                dx[:, :, rows, cols] += dy * first
+        return dx, {}
 
 
 class AvgPool2D(_Pool2D):
@@ -72,7 +87,12 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         """(N, C, H, W) -> (N, C, Ho, Wo)."""
-        return self._windows(x).mean(axis=-1, dtype=x.dtype), x.shape
+        win = self._windows(x)  # (N, C, Ho, Wo, kh, kw)
+        y = np.zeros(win.shape[:4], dtype=x.dtype)
+        for a, b, _, _ in self._offsets(y.shape[2:]):
+            y += win[:, :, :, :, a, b]
+        y /= self.size[0] * self.size[1]
+        return y, x.shape
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:
         """(N, C, Ho, Wo) -> (N, C, H, W)."""

@@ -83,7 +83,7 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   function play() {
     pause();
     if (index >= steps.length - 1) go(0);
-    els.play.textContent = "⏸ Pause";
+    els.play.textContent = "Pause";
     els.play.setAttribute("aria-pressed", "true");
     timer = setInterval(() => {
       if (index >= steps.length - 1) pause();
@@ -94,7 +94,7 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   function pause() {
     if (timer) clearInterval(timer);
     timer = null;
-    els.play.textContent = "▶ Play";
+    els.play.textContent = "Play";
     els.play.setAttribute("aria-pressed", "false");
   }
 

@@ -31,7 +31,7 @@ export function showKernels(slot, layerName, answer, tooltip) {
       grids.append(kernelCanvas(answer.weights[f][c], scale, `${layerName} kernel ${f}, map ${c}`, tooltip));
     }
     const caption = document.createElement("figcaption");
-    caption.textContent = `#${f} · b ${formatValue(answer.bias[f])}`;
+    caption.textContent = `#${f}`;
     group.title = `kernel ${f}: bias ${formatValue(answer.bias[f])}`;
     group.append(grids, caption);
     list.append(group);

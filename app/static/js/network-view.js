@@ -46,7 +46,7 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
     const shape = layer.output_shape;
     if (MAP_KINDS.has(layer.kind) && shape.length === 3) {
       const grid = document.createElement("div");
-      grid.className = "map-grid";
+      grid.className = shape[0] > 8 ? "map-grid many" : "map-grid";
       const pickable =
         layer.kind === "conv2d" ||
         layer.kind.endsWith("pool2d") ||

@@ -34,10 +34,10 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
   }
 }
 
-/** At most 5 characters: 0.123, -1.2, 12.3 */
+/** At most 5 characters: 0.12, -1.23, 12.3, 0 (exact values are in the text and tooltips). */
 function short(v) {
-  if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 100 || a < 0.01) return formatValue(v);
-  return v.toFixed(a >= 10 ? 1 : 2);
+  if (a < 0.005) return "0";
+  if (a >= 1000) return formatValue(v);
+  return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
 }

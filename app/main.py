@@ -13,7 +13,7 @@ from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.imaging import configure_pillow
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from app.routers import docs, health, model, pages, predict, samples, steps
+from app.routers import docs, health, insight, model, pages, predict, samples, steps
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(
         "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
     )
-    for router in (health, model, predict, steps, samples, pages, docs):
+    for router in (health, model, predict, steps, samples, insight, pages, docs):
         app.include_router(router.router)
     return app
 

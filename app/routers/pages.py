@@ -1,4 +1,4 @@
-"""HTML pages: the network explorer (/) and the convolution playground (/playground)."""
+"""HTML pages: the network explorer (/), the playground (/playground) and the model (/model)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,9 @@ def index(request: Request) -> HTMLResponse:
 def playground(request: Request) -> HTMLResponse:
     """Kernel size, stride, padding and pooling, step by step."""
     return TEMPLATES.TemplateResponse(request, "playground.html", {"page": "playground"})
+
+
+@router.get("/model", response_class=HTMLResponse)
+def model_page(request: Request) -> HTMLResponse:
+    """Test accuracy, confusion matrix with its digits, training curves, parameter counts."""
+    return TEMPLATES.TemplateResponse(request, "model.html", {"page": "model"})

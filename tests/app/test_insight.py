@@ -1,0 +1,170 @@
+"""POST /api/saliency, GET /api/model/layers/{name}/top-patches/{f}, GET /api/model/misclassified."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from engine.atlas import atlas_path, compute_atlas, save_atlas
+from engine.data import load_mnist
+from engine.saliency import saliency
+from tests.app.conftest import f32, stroke_image
+
+
+def pixels() -> list[list[int]]:
+    return stroke_image().tolist()
+
+
+@pytest.mark.parametrize("method", ["gradient", "gradcam"])
+def test_saliency_equals_the_engine(client, model, method):
+    r = client.post("/api/saliency", json={"pixels": pixels(), "class": 4, "method": method})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    image = f32(body["input"])[None]
+    want = saliency(model, image, 4, method)
+    assert body["method"] == method and body["class"] == 4 and body["score"] == "logit"
+    assert body["prediction"] == want.prediction
+    assert body["layer"] == ("conv2" if method == "gradcam" else None)
+    np.testing.assert_array_equal(f32(body["saliency"]), want.saliency)
+    np.testing.assert_array_equal(f32(body["raw"]), want.raw)
+    assert body["raw_min"] == pytest.approx(float(want.raw.min()))
+    assert body["raw_max"] == pytest.approx(float(want.raw.max()))
+    sal = f32(body["saliency"])
+    assert sal.shape == (28, 28) and sal.min() >= 0 and sal.max() == pytest.approx(1.0)
+
+
+def test_saliency_defaults_to_the_predicted_class_and_the_gradient(client):
+    body = client.post("/api/saliency", json={"pixels": pixels()}).json()
+    assert body["method"] == "gradient"
+    assert body["class"] == body["prediction"] == 1
+    assert body["raw_min"] < 0 < body["raw_max"]  # the gradient is signed
+
+
+def test_saliency_of_a_real_digit_lies_on_the_digit(client, mnist_dir):
+    images, labels = load_mnist("test", mnist_dir, download=False)
+    digit = images[0]
+    r = client.post(
+        "/api/saliency", json={"pixels": digit.tolist(), "preprocess": False, "method": "gradcam"}
+    )
+    body = r.json()
+    assert body["class"] == int(labels[0])
+    sal = f32(body["saliency"])
+    assert sal[digit > 128].mean() > sal[digit == 0].mean()
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"class": 10}, ["class", "less than or equal to 9"]),
+        ({"class": -1}, ["class"]),
+        ({"class": "seven"}, ["class"]),
+        ({"method": "occlusion"}, ["method", "gradient", "gradcam"]),
+    ],
+)
+def test_saliency_rejects_bad_parameters(client, expect_error, extra, words):
+    r = client.post("/api/saliency", json={"pixels": pixels(), **extra})
+    expect_error(r, 422, *words)
+
+
+def test_saliency_needs_an_image(client, expect_error):
+    expect_error(client.post("/api/saliency", json={"method": "gradient"}), 422, "exactly one")
+    blank = np.zeros((28, 28)).tolist()
+    expect_error(client.post("/api/saliency", json={"pixels": blank}), 400, "empty")
+    r = client.post("/api/saliency", content=b"{}", headers={"content-type": "text/plain"})
+    expect_error(r, 415, "application/json")
+
+
+@pytest.fixture
+def isolated(tmp_path):
+    """An app whose data folder (and so its atlas cache) is under tmp_path."""
+    settings = Settings(data=tmp_path / "mnist", download=False)
+    with TestClient(create_app(settings)) as c:
+        yield c, settings
+
+
+def test_top_patches_503_names_the_command_until_computed(isolated, model, mnist_dir):
+    client, settings = isolated
+    r = client.get("/api/model/layers/conv2/top-patches/3")
+    assert r.status_code == 503
+    detail = r.json()["detail"]
+    assert f"convlens atlas --data {settings.data}" in detail
+    assert "--weights" not in detail  # the bundled weights need no flag
+
+    version = client.get("/api/model").json()["version"]
+    images = load_mnist("test", mnist_dir, download=False)[0][:60]
+    atlas = compute_atlas(model, images)
+    save_atlas(atlas, atlas_path(version, settings.data), version)
+
+    r = client.get("/api/model/layers/conv2/top-patches/3")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    kp = atlas["conv2"][3]
+    assert body["layer"] == "conv2" and body["kernel"] == 3 and body["model_version"] == version
+    assert body["receptive_field"] == {"size": [8, 8], "jump": [2, 2], "offset": [-3, -3]}
+    np.testing.assert_array_equal(f32(body["patches"]), kp.patches)
+    np.testing.assert_array_equal(f32(body["activations"]), kp.activations)
+    assert body["indices"] == kp.indices.tolist()
+    assert body["positions"] == kp.positions.tolist()
+    assert body["windows"] == [[2 * i - 3, 2 * j - 3] for i, j in kp.positions.tolist()]
+    r = client.get("/api/model/layers/conv1/top-patches/7")
+    assert r.status_code == 200 and f32(r.json()["patches"]).shape == (9, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/api/model/layers/nope/top-patches/0", ["no layer named", "conv1"]),
+        ("/api/model/layers/pool1/top-patches/0", ["maxpool2d", "conv1", "conv2"]),
+        ("/api/model/layers/fc1/top-patches/0", ["dense"]),
+        ("/api/model/layers/conv1/top-patches/8", ["0..7"]),
+        ("/api/model/layers/conv2/top-patches/-1", ["0..15"]),
+    ],
+)
+def test_top_patches_404(client, expect_error, url, words):
+    expect_error(client.get(url), 404, *words)
+
+
+def test_misclassified_matches_the_confusion_matrix(client, mnist_dir):
+    confusion = client.get("/api/model").json()["metadata"]["confusion_matrix"]
+    _, labels = load_mnist("test", mnist_dir, download=False)
+    r = client.get("/api/model/misclassified", params={"true": 9, "predicted": 4, "count": 3})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["true"] == 9 and body["predicted"] == 4
+    assert body["total"] == confusion[9][4]
+    assert len(body["samples"]) == min(3, confusion[9][4])
+    indices = [s["index"] for s in body["samples"]]
+    assert indices == sorted(indices)
+    for s in body["samples"]:
+        assert s["label"] == 9 == labels[s["index"]] and s["prediction"] == 4
+        assert np.asarray(s["pixels"]).shape == (28, 28)
+    r = client.get("/api/model/misclassified", params={"true": 3, "predicted": 3, "count": 100})
+    assert r.json()["total"] == confusion[3][3] and len(r.json()["samples"]) == 64
+    empty = client.get("/api/model/misclassified", params={"true": 0, "predicted": 1}).json()
+    assert empty["total"] == confusion[0][1] == 0 and empty["samples"] == []
+
+
+@pytest.mark.parametrize(
+    "params", [{"true": 10, "predicted": 0}, {"true": 1}, {"true": 1, "predicted": 2, "count": 0}]
+)
+def test_misclassified_rejects_bad_queries(client, expect_error, params):
+    expect_error(client.get("/api/model/misclassified", params=params), 422)
+
+
+def test_misclassified_503_without_mnist(isolated, monkeypatch):
+    client, _ = isolated
+    monkeypatch.setattr("app.deps._test_set", None)
+    r = client.get("/api/model/misclassified", params={"true": 9, "predicted": 4})
+    assert r.status_code == 503 and "MNIST" in r.json()["detail"]
+
+
+def test_openapi_documents_the_insight_endpoints(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    post = paths["/api/saliency"]["post"]
+    assert {"400", "413", "415", "422"} <= set(post["responses"])
+    get = paths["/api/model/layers/{name}/top-patches/{f}"]["get"]
+    assert {"404", "503"} <= set(get["responses"])
+    assert "503" in paths["/api/model/misclassified"]["get"]["responses"]

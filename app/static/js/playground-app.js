@@ -128,6 +128,7 @@ export function startPlayground(root) {
       }
     } catch (error) {
       if (error.name === "AbortError") return;
+      pending = null;
       views = null;
       $("pg-formula").textContent = "no output with these settings";
       $("pg-pool-formula").textContent = "";

@@ -2,16 +2,8 @@
 // the products and their sums; the output maps filling in; the editable kernels.
 
 import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, paintCell } from "./playground-grid.js";
+import { createGrid, figure, fitCells, paintCell } from "./playground-grid.js";
 import { channelNames } from "./playground-state.js";
-
-/** Pixel side of one cell for a grid n cells wide (CSS shrinks it further on phones). */
-export function cellSize(n) {
-  if (n <= 6) return 38;
-  if (n <= 9) return 32;
-  if (n <= 12) return 27;
-  return 23;
-}
 
 function rangeOf(nested) {
   const flat = nested.flat(Infinity);
@@ -49,7 +41,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
         onEdit: (r, c, v) => onEditKernel(f, ch, r, c, v),
       });
       grid.el.dataset.channel = String(ch);
-      grid.el.style.setProperty("--cell", "34px");
+      grid.el.style.setProperty("--cell", "38px");
       slices.append(figure(names.length > 1 ? names[ch] : "", grid.el));
     });
     card.append(slices);
@@ -81,7 +73,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
       onEdit: (r, c, v) => onEditInput(ch, r, c, v),
     });
     grid.el.dataset.channel = String(ch);
-    grid.el.style.setProperty("--cell", `${cellSize(side)}px`);
+    fitCells(grid.el, side);
     inputCol.append(figure(names.length > 1 ? names[ch] : "", grid.el));
     timesCol.append(el("div", "op", "×"));
     equalsCol.append(el("div", "op", "="));
@@ -101,7 +93,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
   const blank = Array.from({ length: Ho }, () => Array(Wo).fill(null));
   const outGrids = conv.output.map((_, f) => {
     const grid = createGrid(blank, outScale, { label: `output map ${f + 1}` });
-    grid.el.style.setProperty("--cell", `${cellSize(Math.max(Ho, Wo))}px`);
+    fitCells(grid.el, Math.max(Ho, Wo));
     const fig = figure(`Map ${f + 1}`, grid.el, "output-map");
     fig.dataset.testid = `pg-output-${f}`;
     return { grid, fig };
@@ -114,7 +106,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
     shownKernel = f;
     state.kernels[f].forEach((slice, ch) => {
       const grid = createGrid(slice, kernelScale, { label: `kernel ${f + 1} ${names[ch]}` });
-      grid.el.style.setProperty("--cell", "34px");
+      grid.el.style.setProperty("--cell", "38px");
       kernelSlots[ch].replaceChildren(figure(names.length > 1 ? `${f + 1}: ${names[ch]}` : `kernel ${f + 1}`, grid.el));
     });
     kernelCards.forEach((card, i) => card.classList.toggle("active", i === f));
@@ -150,7 +142,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
       const productScale = rangeOf(step.products);
       step.products.forEach((slice, ch) => {
         const grid = createGrid(slice, productScale, { label: `products ${names[ch]}` });
-        grid.el.style.setProperty("--cell", "34px");
+        grid.el.style.setProperty("--cell", "38px");
         productSlots[ch].replaceChildren(figure(names.length > 1 ? names[ch] : "", grid.el));
         const terms = slice.flat();
         const total = terms.reduce((a, b) => a + b, 0);

@@ -23,8 +23,8 @@ export function paintCell(cell, v, scale) {
   cell.textContent = text;
   cell.dataset.value = String(v);
   cell.classList.remove("pending");
-  cell.classList.toggle("long", text.length > 3);
-  cell.classList.toggle("longer", text.length > 5);
+  cell.classList.toggle("long", text.length === 3);
+  cell.classList.toggle("longer", text.length > 3);
   cell.style.background = `rgb(${rgb.join(",")})`;
   cell.style.color = inkOn(rgb);
 }
@@ -130,6 +130,13 @@ export function createGrid(values, scale, { pad = 0, onEdit = null, label = "", 
       frame.hidden = true;
     },
   };
+}
+
+/** Size the cells of a grid n cells wide; wide grids shrink further on phones (CSS). */
+export function fitCells(gridEl, n) {
+  const side = n <= 6 ? 38 : n <= 9 ? 32 : n <= 12 ? 27 : 23;
+  gridEl.style.setProperty("--cell", `${side}px`);
+  gridEl.classList.toggle("wide", n > 9);
 }
 
 /** A titled figure around a grid element. */

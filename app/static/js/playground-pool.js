@@ -1,8 +1,7 @@
 // Max-pooling of the convolution maps, window by window, the maximum highlighted.
 
 import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, paintCell } from "./playground-grid.js";
-import { cellSize } from "./playground-conv-view.js";
+import { createGrid, figure, fitCells, paintCell } from "./playground-grid.js";
 
 function rangeOf(nested) {
   const flat = nested.flat(Infinity);
@@ -16,9 +15,9 @@ export function createPoolView(area, maps, pool) {
   const blank = Array.from({ length: Hp }, () => Array(Wp).fill(null));
   const pairs = maps.map((map, f) => {
     const source = createGrid(map, scale, { label: `map ${f + 1}` });
-    source.el.style.setProperty("--cell", `${cellSize(map.length)}px`);
+    fitCells(source.el, map[0].length);
     const pooled = createGrid(blank, scale, { label: `pooled map ${f + 1}` });
-    pooled.el.style.setProperty("--cell", `${cellSize(map.length)}px`);
+    fitCells(pooled.el, map[0].length);
     const pair = document.createElement("div");
     pair.className = "pool-pair";
     const arrow = document.createElement("span");

@@ -19,6 +19,10 @@ export function shapeText(shape) {
 export function createNetworkView(container, model, { onPick, tooltip }) {
   const input = { name: "input", kind: "input", input_shape: model.input_shape, output_shape: model.input_shape };
   const layers = [input, ...model.layers];
+  if (!layers.some((l) => l.kind === "softmax")) {
+    const classes = [model.class_names.length];
+    layers.push({ name: "softmax", kind: "softmax", input_shape: classes, output_shape: classes });
+  }
   const views = new Map(); // name -> {layer, maps?, vector?, legendSlot}
   container.replaceChildren();
   layers.forEach((layer, index) => {

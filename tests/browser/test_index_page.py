@@ -1,0 +1,170 @@
+"""The network explorer (/) in a real browser: drawing, live prediction, layers, step-by-step."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.index_helpers import (
+    CANVAS_INK,
+    draw_strokes,
+    example_strokes,
+    open_page,
+    wait_for_prediction,
+)
+
+DRAWN_DIGITS = ["0", "1", "3", "4", "7", "8"]
+MAP_LAYERS = ["input", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2"]
+
+
+def test_drawn_digits_are_recognised(page, live_server) -> None:
+    open_page(page, live_server)
+    strokes = example_strokes()
+    for digit in DRAWN_DIGITS:
+        page.get_by_test_id("clear").click()
+        assert page.get_by_test_id("prediction").text_content().strip() == "?"
+        draw_strokes(page, strokes[digit])
+        wait_for_prediction(page, digit)
+    rows = page.locator("[data-testid=probabilities] .prob-row")
+    assert rows.count() == 10
+    assert "top" in (rows.nth(int(DRAWN_DIGITS[-1])).get_attribute("class") or "")
+    assert page.console_errors == []
+
+
+def test_every_layer_is_drawn_and_labelled(page, live_server) -> None:
+    open_page(page, live_server)
+    draw_strokes(page, example_strokes()["2"])
+    wait_for_prediction(page, "2")
+    assert page.get_by_test_id("input-28").evaluate(CANVAS_INK) > 2
+    for name in MAP_LAYERS:
+        layer = page.get_by_test_id(f"layer-{name}")
+        maps = layer.locator("canvas.map")
+        assert maps.count() >= 1
+        for i in range(maps.count()):
+            assert maps.nth(i).evaluate(CANVAS_INK) > 1, f"{name} map {i} is blank"
+    conv1 = page.get_by_test_id("layer-conv1")
+    assert "conv1 · 8 × 28 × 28" in conv1.locator("h3").text_content()
+    assert conv1.locator(".layer-head .legend-text").text_content().startswith("signed")
+    for name in ["flatten", "fc1", "relu3", "fc2", "softmax"]:
+        canvas = page.get_by_test_id(f"layer-{name}").locator("canvas").first
+        assert canvas.evaluate(CANVAS_INK) > 2, f"{name} is blank"
+    assert page.get_by_test_id("kernel-conv1-7").locator("canvas").count() == 1
+    assert page.get_by_test_id("kernel-conv2-15").locator("canvas").count() == 8
+    assert page.console_errors == []
+
+
+def test_undo_and_clear(page, live_server) -> None:
+    open_page(page, live_server)
+    strokes = example_strokes()["4"]
+    assert len(strokes) == 2
+    draw_strokes(page, strokes)
+    wait_for_prediction(page, "4")
+    page.get_by_test_id("undo").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=prediction]').textContent.trim() !== '4'"
+    )
+    page.get_by_test_id("undo").click()
+    wait_for_prediction(page, "?")
+    draw_strokes(page, strokes)
+    wait_for_prediction(page, "4")
+    page.get_by_test_id("clear").click()
+    wait_for_prediction(page, "?")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("layer", "channel", "row", "col"), [("conv1", 3, 12, 14), ("pool2", 5, 3, 3)]
+)
+def test_explain_animation_ends_on_the_activation(page, live_server, layer, channel, row, col):
+    open_page(page, live_server)
+    answers = []
+    page.on("response", lambda r: answers.append(r) if r.url.endswith("/api/predict") else None)
+    draw_strokes(page, example_strokes()["5"])
+    wait_for_prediction(page, "5")
+    page.wait_for_load_state("networkidle")  # the last throttled request has landed
+    answer = answers[-1].json()
+    activations = {entry["name"]: entry["activations"] for entry in answer["layers"]}
+    expected = activations[layer][channel][row][col]
+
+    target = page.get_by_test_id(f"map-{layer}-{channel}")
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    size = len(activations[layer][channel])
+    with page.expect_response("**/api/explain") as explained:
+        target.click(
+            position={
+                "x": (col + 0.5) * box["width"] / size,
+                "y": (row + 0.5) * box["height"] / size,
+            }
+        )
+    sent = explained.value.request.post_data_json
+    assert (sent["layer"], sent["channel"], sent["row"], sent["col"]) == (layer, channel, row, col)
+    assert explained.value.json()["forward_value"] == pytest.approx(expected, abs=1e-6)
+    panel = page.get_by_test_id("explain-panel")
+    panel.wait_for(state="visible")
+    result = page.get_by_test_id("explain-result")
+    assert result.is_hidden()  # it starts at the first step and animates
+    page.get_by_test_id("explain-speed").select_option("fast")
+    result.wait_for(state="visible", timeout=8000)
+    assert float(result.get_attribute("data-value")) == pytest.approx(expected, abs=1e-6)
+    assert f"{layer}[{channel}, {row}, {col}]" in result.text_content()
+    page.get_by_test_id("explain-back").click()
+    assert result.is_hidden()
+    page.get_by_test_id("explain-forward").click()
+    assert result.is_visible()
+    assert page.console_errors == []
+
+
+def test_keyboard_opens_the_explanation(page, live_server) -> None:
+    open_page(page, live_server)
+    draw_strokes(page, example_strokes()["7"])
+    wait_for_prediction(page, "7")
+    target = page.get_by_test_id("map-conv2-0")
+    target.focus()
+    page.keyboard.press("ArrowRight")
+    with page.expect_response("**/api/explain") as explained:
+        page.keyboard.press("Enter")
+    body = explained.value.request.post_data_json
+    assert (body["layer"], body["channel"], body["row"], body["col"]) == ("conv2", 0, 7, 8)
+    page.get_by_test_id("explain-end").click()
+    assert page.get_by_test_id("explain-result").is_visible()
+    page.get_by_test_id("explain-close").click()
+    assert page.get_by_test_id("explain-panel").is_hidden()
+    assert page.console_errors == []
+
+
+def test_example_button_replays_a_stroke(page, live_server) -> None:
+    open_page(page, live_server)
+    with page.expect_response("**/api/predict"):
+        page.get_by_test_id("example").click()
+    page.wait_for_function(
+        "() => /^[0-9]$/.test(document.querySelector('[data-testid=prediction]').textContent.trim())"
+    )
+    assert page.get_by_test_id("draw-canvas").evaluate(CANVAS_INK) > 2
+    assert page.console_errors == []
+
+
+def test_phone_layout(browser, live_server) -> None:
+    from tests.browser.conftest import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        open_page(page, live_server)
+        draw_strokes(page, example_strokes()["9"])
+        wait_for_prediction(page, "9")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways ({width} px)"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "test_phone_layout.png"), full_page=True)
+        target = page.get_by_test_id("map-conv1-1")
+        target.scroll_into_view_if_needed()
+        target.click()
+        page.get_by_test_id("explain-end").click()
+        page.get_by_test_id("explain-result").wait_for(state="visible")
+        page.screenshot(path=str(ARTIFACTS / "test_phone_layout-explain.png"))
+        assert errors == []
+    finally:
+        context.close()

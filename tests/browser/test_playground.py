@@ -219,6 +219,11 @@ def test_phone_layout_fits(browser, live_server):
     width = page.evaluate("document.documentElement.scrollWidth")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground-phone.png"), full_page=True)
+    for testid, value in [("pg-channels", "3"), ("pg-size", "12"), ("pg-padding", "2")]:
+        page.select_option(f"[data-testid={testid}]", value)
+        page.wait_for_selector("[data-playground][data-state=ready]")
+    widest = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 390
+    assert widest <= 390  # 16-cell padded slices and three-slice kernels still fit
     assert errors == []

@@ -40,7 +40,9 @@ class SaliencyResponse(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    method: Literal["gradient", "gradcam"] = Field(examples=["gradient"])
+    method: Literal["gradient", "gradcam"] = Field(
+        description="The saliency method used.", examples=["gradient"]
+    )
     class_index: int = Field(
         alias="class", description="The class explained (the request's, or the predicted one)."
     )
@@ -82,10 +84,10 @@ class ReceptiveField(BaseModel):
 class TopPatchesResponse(BaseModel):
     """The 9 MNIST test patches that excite one kernel most, strongest first."""
 
-    layer: str = Field(examples=["conv2"])
+    layer: str = Field(description="The conv layer.", examples=["conv2"])
     kernel: int = Field(description="Kernel (output channel) index.", examples=[3])
     model_version: str = Field(description="The weights the atlas was computed for.")
-    receptive_field: ReceptiveField
+    receptive_field: ReceptiveField = Field(description="What one unit of the layer sees.")
     patches: list[list[list[float]]] = Field(
         description="9 x size x size input pixels in [0, 1] (light ink on dark); zeros "
         "outside the image."
@@ -115,10 +117,12 @@ class MisclassifiedDigit(BaseModel):
 class MisclassifiedResponse(BaseModel):
     """Test digits of true class `true` that the model classified as `predicted`."""
 
-    true: int = Field(examples=[9])
-    predicted: int = Field(examples=[4])
+    true: int = Field(description="The true digit (confusion-matrix row).", examples=[9])
+    predicted: int = Field(
+        description="The predicted digit (confusion-matrix column).", examples=[4]
+    )
     total: int = Field(description="How many test digits are in this cell.", examples=[7])
-    model_version: str
+    model_version: str = Field(description="The weights the predictions come from.")
     samples: list[MisclassifiedDigit] = Field(
         description="The first `count` of them, in test-set order."
     )

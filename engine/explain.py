@@ -52,6 +52,7 @@ def conv_records(layer: Conv2D, x: np.ndarray, units: list[Unit] | None = None) 
                 "patch": patch,
                 "kernel": kernels[f],
                 "products": products,
+                "channel_sums": products.sum(axis=(1, 2), dtype=np.float64),
                 "sum": total,
                 "bias": float(bias[f]),
                 "result": float(np.float32(total + float(bias[f]))),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 Pair = tuple[int, int]
+POOL_WINDOW = "pool window"  # how error messages name a pooling layer's window
 PaddingSpec = int | tuple[int, int] | str
 
 
@@ -37,8 +38,13 @@ def resolve_padding(padding: PaddingSpec, kernel: Pair) -> Pair:
     return as_pair(padding, "padding")
 
 
-def output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
-    """floor((size - kernel + 2 * padding) / stride) + 1; ValueError if the window cannot fit."""
+def output_size(
+    size: int, kernel: int, stride: int, padding: int = 0, window: str = "kernel"
+) -> int:
+    """floor((size - kernel + 2 * padding) / stride) + 1; ValueError if the window cannot fit.
+
+    `window` names the window in the error message: "kernel" (conv) or "pool window".
+    """
     if stride < 1:
         raise ValueError(f"stride must be at least 1, got {stride}")
     if kernel < 1:
@@ -48,17 +54,20 @@ def output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
     padded = size + 2 * padding
     if kernel > padded:
         raise ValueError(
-            f"a window of {kernel} does not fit in an input of {size} padded by {padding} "
-            f"(= {padded}); use a smaller kernel or more padding"
+            f"a {window} of {kernel} does not fit in an input of {size} padded by {padding} "
+            f"(= {padded}); use a smaller {window}"
+            + (" or more padding" if window == "kernel" else " or a larger input")
         )
     return (padded - kernel) // stride + 1
 
 
-def output_hw(in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0)) -> Pair:
+def output_hw(
+    in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0), window: str = "kernel"
+) -> Pair:
     """(H, W) -> (Ho, Wo) for a sliding window."""
     return (
-        output_size(in_hw[0], kernel[0], stride[0], padding[0]),
-        output_size(in_hw[1], kernel[1], stride[1], padding[1]),
+        output_size(in_hw[0], kernel[0], stride[0], padding[0], window),
+        output_size(in_hw[1], kernel[1], stride[1], padding[1], window),
     )
 
 

@@ -19,7 +19,7 @@ from app.schemas.steps import (
     PoolResponse,
 )
 from engine.explain import convolve, explain_unit, pool
-from engine.shapes import as_pair, formula, output_hw, resolve_padding
+from engine.shapes import POOL_WINDOW, as_pair, formula, output_hw, resolve_padding
 
 router = APIRouter(prefix="/api", tags=["steps"])
 
@@ -49,10 +49,10 @@ def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> Num
     return NumpyJSONResponse(record)
 
 
-def _check_grid(shape: tuple[int, ...], settings: Settings) -> None:
+def _check_grid(shape: tuple[int, ...], max_channels: int, settings: Settings) -> None:
     c, h, w = shape
-    if c > settings.max_conv_channels:
-        raise TooLarge(f"input has {c} channels; at most {settings.max_conv_channels} allowed")
+    if c > max_channels:
+        raise TooLarge(f"input has {c} channels; at most {max_channels} allowed")
     if max(h, w) > settings.max_conv_input_side:
         raise TooLarge(
             f"input is {h} x {w}; the largest side allowed is {settings.max_conv_input_side}"
@@ -85,7 +85,7 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
     """Output maps and, for every output unit in order (kernel, row, col), its step record."""
     x = np.asarray(req.input, dtype=np.float32)
     k = np.asarray(req.kernels, dtype=np.float32)
-    _check_grid(x.shape, settings)
+    _check_grid(x.shape, settings.max_conv_channels, settings)
     f, _, kh, kw = k.shape
     if f > settings.max_conv_kernels:
         raise TooLarge(f"{f} kernels sent; at most {settings.max_conv_kernels} allowed")
@@ -128,13 +128,14 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
 def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
     """Pooled maps and, for every output unit in order (channel, row, col), its step record."""
     x = np.asarray(req.input, dtype=np.float32)
-    _check_grid(x.shape, settings)
+    # Pooling reads a conv layer's maps, so it takes as many channels as convolve has kernels.
+    _check_grid(x.shape, settings.max_conv_kernels, settings)
     try:
         size = as_pair(req.size, "size")
         stride = as_pair(req.stride if req.stride is not None else req.size, "stride")
         if min(size) < 1 or min(stride) < 1:
             raise ValueError("pool size and stride must be at least 1")
-        ho, wo = output_hw(x.shape[1:], size, stride)
+        ho, wo = output_hw(x.shape[1:], size, stride, window=POOL_WINDOW)
         _check_steps(x.shape[0] * ho * wo, settings)
         out, records = pool(x, size, stride, req.mode)
     except ValueError as exc:

@@ -33,6 +33,9 @@ class StepRecord(BaseModel):
     patch: list | None = Field(None, description="Conv: the C x kh x kw input values read.")
     kernel: list | None = Field(None, description="Conv: the C x kh x kw kernel.")
     products: list | None = Field(None, description="Conv: patch * kernel, elementwise.")
+    channel_sums: list[float] | None = Field(
+        None, description="Conv: the products summed per input channel (C values)."
+    )
     sum: float | None = Field(None, description="Conv: the sum of the products.")
     bias: float | None = Field(None, description="Conv: the kernel's bias.")
     values: list | None = Field(None, description="Pool: the kh x kw window values.")

@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.im2col import col2im, offset_slices, windows
 from engine.layers.base import Layer, Shape
-from engine.shapes import as_pair, output_hw
+from engine.shapes import POOL_WINDOW, as_pair, output_hw
 
 
 class _Pool2D(Layer):
@@ -30,7 +30,7 @@ class _Pool2D(Layer):
         """(C, H, W) -> (C, Ho, Wo)."""
         if len(in_shape) != 3:
             raise ValueError(f"{self.name} expects (C, H, W), got {in_shape}")
-        return (in_shape[0], *output_hw(in_shape[1:], self.size, self.stride))
+        return (in_shape[0], *output_hw(in_shape[1:], self.size, self.stride, window=POOL_WINDOW))
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
         """(N, C, H, W) -> (N, C, Ho, Wo, kh, kw) read-only view of every window."""

@@ -39,7 +39,7 @@ def test_convolve_over_limits_is_413(client, expect_error, payload, words):
 @pytest.mark.parametrize(
     ("payload", "words"),
     [
-        ({"input": grid(9, 4, 4)}, ["9 channels"]),
+        ({"input": grid(17, 4, 4)}, ["17 channels", "16"]),
         ({"input": grid(1, 33, 4)}, ["33 x 4", "32"]),
         ({"input": grid(8, 32, 32), "size": 1}, ["8192 step records", "4096"]),
     ],

@@ -18,27 +18,6 @@ import { createStepper } from "./playground-stepper.js";
 const INPUT_FIELDS = ["size", "channels", "seed"];
 const KERNEL_FIELDS = ["kernels", "channels", "kernelSize", "seed"];
 
-// /api/pool takes at most 8 channels while a layer may have 10 kernels: pool in groups.
-const POOL_GROUP = 8;
-
-/** Max-pool F maps through /api/pool, in groups of POOL_GROUP, merged into one answer. */
-async function poolMaps(request, maps, size, stride) {
-  const answers = [];
-  for (let start = 0; start < maps.length; start += POOL_GROUP) {
-    const input = maps.slice(start, start + POOL_GROUP);
-    const answer = await request("/api/pool", { input, size, stride, mode: "max" });
-    answer.steps.forEach((s) => { s.channel += start; });
-    answers.push(answer);
-  }
-  const [first] = answers;
-  return {
-    ...first,
-    output: answers.flatMap((a) => a.output),
-    output_shape: [maps.length, ...first.output_shape.slice(1)],
-    steps: answers.flatMap((a) => a.steps),
-  };
-}
-
 /** Plain words for an answer the API refused. */
 function explain(error, what) {
   if (error.status === 400 && /does not fit/.test(error.message)) {
@@ -121,7 +100,9 @@ export function startPlayground(root) {
         input: state.input, kernels: state.kernels, stride: s.stride, padding: s.padding,
       });
       try {
-        pool = await poolMaps(request, conv.output, s.poolSize, s.poolStride);
+        pool = await request("/api/pool", {
+          input: conv.output, size: s.poolSize, stride: s.poolStride, mode: "max",
+        });
       } catch (error) {
         if (error.name === "AbortError") return;
         poolError = error;

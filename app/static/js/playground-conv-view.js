@@ -144,12 +144,10 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
         const grid = createGrid(slice, productScale, { label: `products ${names[ch]}` });
         grid.el.style.setProperty("--cell", "38px");
         productSlots[ch].replaceChildren(figure(names.length > 1 ? names[ch] : "", grid.el));
-        const terms = slice.flat();
-        const total = terms.reduce((a, b) => a + b, 0);
-        const text = el("span", "", `${terms.map(term).join(" + ")} = `);
-        sumSlots[ch].replaceChildren(text, el("strong", "", formatValue(total)));
+        const text = el("span", "", `${slice.flat().map(term).join(" + ")} = `);
+        sumSlots[ch].replaceChildren(text, el("strong", "", formatValue(step.channel_sums[ch])));
       });
-      const parts = names.length > 1 ? `${step.products.map((s) => term(s.flat().reduce((a, b) => a + b, 0))).join(" + ")} = ${formatValue(step.sum)}; ` : "";
+      const parts = names.length > 1 ? `${step.channel_sums.map(term).join(" + ")} = ${formatValue(step.sum)}; ` : "";
       sumLine.textContent = `${parts}sum ${formatValue(step.sum)} + bias ${formatValue(step.bias)} = ${formatValue(step.result)} → map ${step.channel + 1}, row ${step.row + 1}, column ${step.col + 1}`;
       current = outGrids[step.channel].grid.cell(step.row, step.col);
       current.classList.add("current");

@@ -168,3 +168,40 @@ def test_phone_layout(browser, live_server) -> None:
         assert errors == []
     finally:
         context.close()
+
+
+def test_mnist_digit_loads_when_the_data_is_there(page, live_server, mnist_dir) -> None:
+    open_page(page, live_server)
+    with page.expect_response("**/api/samples**") as sampled:
+        page.get_by_test_id("mnist").click()
+    sample = sampled.value.json()["samples"][0]
+    wait_for_prediction(page, str(sample["label"]))
+    assert f"labelled {sample['label']}" in page.locator("#status").text_content()
+    assert page.console_errors == []
+
+
+def test_missing_mnist_is_said_plainly(page, live_server) -> None:
+    open_page(page, live_server)
+    detail = {"detail": "the MNIST test set is not available: set CONVLENS_DATA"}
+    page.route("**/api/samples**", lambda route: route.fulfill(status=503, json=detail))
+    page.get_by_test_id("mnist").click()
+    status = page.locator("#status")
+    status.filter(has_text="not available").wait_for()
+    assert "error" not in (status.get_attribute("class") or "")
+    # The browser itself logs the 503 response; nothing else may complain.
+    assert [e for e in page.console_errors if "503" not in e] == []
+
+
+def test_upload_an_image_file(page, live_server, tmp_path) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (200, 200), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in example_strokes()["7"]:
+        draw.line([(x * 200, y * 200) for x, y in stroke], fill=0, width=16, joint="curve")
+    path = tmp_path / "seven.png"
+    image.save(path)
+    open_page(page, live_server)
+    page.get_by_test_id("upload").set_input_files(str(path))
+    wait_for_prediction(page, "7")
+    assert page.console_errors == []

@@ -37,10 +37,14 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   let timer = null;
 
   part("close").addEventListener("click", close);
-  part("first").addEventListener("click", () => go(0));
-  part("back").addEventListener("click", () => go(index - 1));
-  part("forward").addEventListener("click", () => go(index + 1));
-  part("last").addEventListener("click", () => go(steps.length - 1));
+  const stepTo = (i) => {
+    pause();
+    go(i);
+  };
+  part("first").addEventListener("click", () => stepTo(0));
+  part("back").addEventListener("click", () => stepTo(index - 1));
+  part("forward").addEventListener("click", () => stepTo(index + 1));
+  part("last").addEventListener("click", () => stepTo(steps.length - 1));
   els.play.addEventListener("click", () => (timer ? pause() : play()));
   els.speed.addEventListener("change", () => timer && play());
   root.addEventListener("keydown", (e) => {

@@ -65,6 +65,7 @@ export async function startPage(doc) {
     onChange: ({ ending }) => {
       if (pad.isEmpty()) return reset();
       if (!pad.picture) source = null;
+      if (!ending && status.textContent && !pad.replaying) say("");
       predictor.schedule({ now: ending });
     },
   });
@@ -72,7 +73,7 @@ export async function startPage(doc) {
   function showAnswer(result) {
     last = result;
     const { answer } = result;
-    say("");
+    if (status.classList.contains("error")) say("");
     prediction.textContent = answer.label;
     const p = answer.probabilities[answer.prediction];
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;

@@ -124,7 +124,8 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
     const a = answer;
     const isConv = a.kind === "conv2d";
     const ch = step.channel;
-    const focus = step.row === null ? null : [step.row, step.col];
+    const argmax = step.phase === "done" && a.argmax ? a.argmax : null; // the value max pooling kept
+    const focus = step.row === null ? argmax : [step.row, step.col];
     const planeCount = isConv ? a.patch.length : 1;
     els.channel.textContent = planeCount > 1 ? `input map ${ch} of ${planeCount} (0–${planeCount - 1})` : "";
     const patch = isConv ? a.patch[ch] : a.values;

@@ -36,7 +36,7 @@ export function createBars(labels) {
     const { width, height } = canvas;
     const slot = width / labels.length;
     const top = 18;
-    const bottom = height - 20;
+    const bottom = height - 36; // room below for negative values' labels and the class names
     const lo = Math.min(0, scale.min);
     const hi = Math.max(0, scale.max);
     const span = hi - lo || 1;
@@ -62,8 +62,11 @@ export function createBars(labels) {
         const y1 = y(v);
         ctx.fillRect(x, Math.min(y0, y1), slot * 0.6, Math.max(1, Math.abs(y1 - y0)));
         ctx.strokeRect(x, Math.min(y0, y1), slot * 0.6, Math.max(1, Math.abs(y1 - y0)));
-        ctx.fillStyle = "#5b6573";
-        ctx.fillText(formatValue(v), i * slot + slot / 2, v >= 0 ? Math.max(12, y1 - 4) : Math.min(bottom - 2, y1 + 12));
+        if (Math.abs(y1 - y0) >= 2) {
+          // Bars too short to see (a probability of 1e-9) get no number that would crowd others.
+          ctx.fillStyle = "#5b6573";
+          ctx.fillText(formatValue(v), i * slot + slot / 2, v >= 0 ? Math.max(12, y1 - 4) : y1 + 13);
+        }
       }
       ctx.fillStyle = "#1d2430";
       ctx.fillText(label, i * slot + slot / 2, height - 5);

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     download: bool = Field(True, description="download MNIST test files on first use")
     max_body_bytes: int = Field(4 * 1024 * 1024, description="largest request body")
     max_image_pixels: int = Field(16_000_000, description="largest decoded image (w x h)")
+    max_image_side: int = Field(8192, description="largest width or height of an image")
+    working_side: int = Field(
+        1024, description="decoded images are scaled down to at most this side before reading"
+    )
     max_pixels_side: int = Field(1024, description="largest side of a `pixels` array")
     max_conv_input_side: int = Field(32, description="largest H or W for /api/convolve, /api/pool")
     max_conv_channels: int = Field(8, description="largest C for /api/convolve, /api/pool")
@@ -37,3 +41,8 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
+
+
+async def current_settings() -> Settings:
+    """The settings as a dependency (async: no thread-pool hop); create_app() overrides it."""
+    return get_settings()

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import Depends, Request
 
-from app.config import Settings, get_settings
+from app.config import Settings, current_settings
 from app.errors import Unavailable, UnsupportedType
 from engine.data import DataError, load_mnist
 from engine.model import Sequential
@@ -35,7 +35,7 @@ def _load(weights: Path) -> LoadedModel:
     return LoadedModel(model, metadata, version)
 
 
-def get_model(settings: Annotated[Settings, Depends(get_settings)]) -> LoadedModel:
+async def get_model(settings: Annotated[Settings, Depends(current_settings)]) -> LoadedModel:
     """The loaded model named by the settings (loaded once per process)."""
     return _load(Path(settings.weights))
 
@@ -45,7 +45,7 @@ _test_set_lock = threading.Lock()
 
 
 def get_test_set(
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(current_settings)],
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST test images and labels, loaded (or downloaded) on first use; 503 if unavailable."""
     global _test_set
@@ -58,12 +58,12 @@ def get_test_set(
         return _test_set
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(current_settings)]
 ModelDep = Annotated[LoadedModel, Depends(get_model)]
 TestSetDep = Annotated[tuple[np.ndarray, np.ndarray], Depends(get_test_set)]
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """415 unless the request says its body is JSON."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":

@@ -55,8 +55,14 @@ def decode_base64_image(text: str) -> bytes:
     return data
 
 
-def decode_image_bytes(data: bytes, max_pixels: int) -> np.ndarray:
-    """PNG/JPEG/... bytes -> (H, W) or (H, W, 2) uint8 (gray, or gray + alpha)."""
+def decode_image_bytes(
+    data: bytes, max_pixels: int, max_side: int = 8192, working_side: int = 1024
+) -> np.ndarray:
+    """PNG/JPEG/... bytes -> (H, W) or (H, W, 2) uint8 (gray, or gray + alpha).
+
+    Images larger than `working_side` are scaled down (anti-aliased) so that the cost of
+    reading them is bounded whatever their size; the digit is 20 px tall in the end anyway.
+    """
     if not data:
         raise BadInput("image is empty: send the bytes of a PNG or JPEG file")
     try:
@@ -68,6 +74,10 @@ def decode_image_bytes(data: bytes, max_pixels: int) -> np.ndarray:
                     f"{img.format} images are not supported; send PNG, JPEG, GIF, BMP or WebP"
                 )
             width, height = img.size
+            if max(width, height) > max_side:
+                raise TooLarge(
+                    f"image is {width} x {height} pixels; the largest side allowed is {max_side}"
+                )
             if width * height > max_pixels:
                 raise TooLarge(
                     f"image is {width} x {height} pixels; the limit is {max_pixels} pixels in all: "
@@ -82,4 +92,6 @@ def decode_image_bytes(data: bytes, max_pixels: int) -> np.ndarray:
         raise BadInput(f"the image is damaged or truncated ({exc}); send the whole file") from exc
     has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
     converted = img.convert("LA" if has_alpha else "L")
+    if max(converted.size) > working_side:
+        converted.thumbnail((working_side, working_side), Image.Resampling.BOX)
     return np.asarray(converted, dtype=np.uint8)

@@ -13,7 +13,10 @@ from engine.preprocess import EmptyDrawingError, network_input, pixels_to_unit
 
 def image_from_bytes(data: bytes, preprocess: bool, settings: Settings) -> np.ndarray:
     """Encoded image bytes -> (1, 28, 28) float32 network input."""
-    return to_network_input(decode_image_bytes(data, settings.max_image_pixels), preprocess)
+    pixels = decode_image_bytes(
+        data, settings.max_image_pixels, settings.max_image_side, settings.working_side
+    )
+    return to_network_input(pixels, preprocess)
 
 
 def image_from_request(req: ImageInput, settings: Settings) -> np.ndarray:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.config import Settings, get_settings
+from app.config import Settings, current_settings, get_settings
 from app.errors import install_error_handlers
 from app.imaging import configure_pillow
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -41,7 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     if settings is not get_settings():
-        app.dependency_overrides[get_settings] = lambda: settings
+
+        async def given_settings() -> Settings:
+            return settings
+
+        app.dependency_overrides[current_settings] = given_settings
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

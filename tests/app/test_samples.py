@@ -121,12 +121,12 @@ def test_missing_mnist_does_not_break_predict(no_data_client):
 
 def test_data_override_via_dependency_overrides(mnist_dir, tmp_path, fresh_test_set):
     """The same 503 when the settings are swapped with app.dependency_overrides."""
-    from app.config import get_settings
+    from app.config import current_settings
 
     app = create_app()
-    app.dependency_overrides[get_settings] = lambda: Settings(data=tmp_path, download=False)
+    app.dependency_overrides[current_settings] = lambda: Settings(data=tmp_path, download=False)
     with TestClient(app) as c:
         assert c.get("/api/samples").status_code == 503
-    app.dependency_overrides[get_settings] = lambda: Settings(data=mnist_dir, download=False)
+    app.dependency_overrides[current_settings] = lambda: Settings(data=mnist_dir, download=False)
     with TestClient(app) as c:
         assert c.get("/api/samples").status_code == 200

@@ -56,6 +56,11 @@ def atlas_path(version: str, data_dir: str | Path | None = None) -> Path:
     return resolve_data_dir(data_dir).parent / "atlas" / f"{version}.npz"
 
 
+def atlas_available(version: str, data_dir: str | Path | None = None) -> bool:
+    """Whether the atlas file of this model version exists (it may still be unreadable)."""
+    return atlas_path(version, data_dir).is_file()
+
+
 def atlas_command(data_dir: str | Path | None = None, weights: Path | None = None) -> str:
     """The exact `convlens atlas` command that computes the atlas for these paths."""
     command = f"convlens atlas --data {resolve_data_dir(data_dir)}"

@@ -5,18 +5,20 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter
 
-from app.deps import ModelDep
+from app.deps import ModelDep, SettingsDep
 from app.errors import NotFound, error_responses
 from app.responses import NumpyJSONResponse
 from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
+from engine.atlas import atlas_available, atlas_command
 
 router = APIRouter(prefix="/api/model", tags=["model"])
 
 
 @router.get("", response_model=ModelInfo, summary="The architecture and its training record")
-def model_info(loaded: ModelDep) -> ModelInfo:
+def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
     """Every layer's name, kind, hyperparameters, shapes and parameter count; class names;
-    the bundled weights' test accuracy and training metadata."""
+    the bundled weights' test accuracy and training metadata; whether the filter atlas has
+    been computed, and the command that computes it."""
     model = loaded.model
     return ModelInfo(
         version=loaded.version,
@@ -26,6 +28,8 @@ def model_info(loaded: ModelDep) -> ModelInfo:
         layers=[LayerInfo(**d) for d in model.describe()],
         test_accuracy=loaded.metadata.get("test_accuracy"),
         metadata=loaded.metadata,
+        atlas_available=atlas_available(loaded.version, settings.data),
+        atlas_command=atlas_command(settings.data, settings.weights),
     )
 
 

@@ -47,6 +47,14 @@ class ModelInfo(BaseModel):
         description="Training record: per-class accuracy, confusion matrix (rows = true digit), "
         "epochs, seed, training time, loss and accuracy curves."
     )
+    atlas_available: bool = Field(
+        description="Whether the filter atlas (/api/model/layers/{name}/top-patches/{f}) has "
+        "been computed for these weights; until then those requests answer 503."
+    )
+    atlas_command: str = Field(
+        description="The command that computes the filter atlas.",
+        examples=["convlens atlas --data ~/.cache/convlens/mnist"],
+    )
 
 
 class KernelsResponse(BaseModel):

@@ -92,12 +92,16 @@ def test_top_patches_503_names_the_command_until_computed(isolated, model, mnist
     detail = r.json()["detail"]
     assert f"convlens atlas --data {settings.data}" in detail
     assert "--weights" not in detail  # the bundled weights need no flag
+    info = client.get("/api/model").json()
+    assert info["atlas_available"] is False
+    assert info["atlas_command"] == f"convlens atlas --data {settings.data}"
 
-    version = client.get("/api/model").json()["version"]
+    version = info["version"]
     images = load_mnist("test", mnist_dir, download=False)[0][:60]
     atlas = compute_atlas(model, images)
     save_atlas(atlas, atlas_path(version, settings.data), version)
 
+    assert client.get("/api/model").json()["atlas_available"] is True
     r = client.get("/api/model/layers/conv2/top-patches/3")
     assert r.status_code == 200, r.text
     body = r.json()

@@ -14,6 +14,12 @@ TESTIDS = [
     "probabilities",
     "input-28",
     "explain-panel",
+    "saliency-toggle",
+    "saliency-gradient",
+    "saliency-gradcam",
+    "saliency-off",
+    "saliency-map",
+    "top-patches",
 ]
 
 
@@ -23,6 +29,14 @@ def test_index_is_html_with_every_hook(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     for testid in TESTIDS:
         assert f'data-testid="{testid}"' in response.text, testid
+
+
+def test_every_page_links_the_others(client: TestClient) -> None:
+    for path, current in [("/", "/"), ("/playground", "/playground"), ("/model", "/model")]:
+        html = client.get(path).text
+        for href in ["/", "/playground", "/model", "/docs"]:
+            assert f'<a href="{href}"' in html, (path, href)
+        assert f'<a href="{current}" aria-current="page"' in html, path
 
 
 def test_index_sends_a_strict_csp(client: TestClient) -> None:

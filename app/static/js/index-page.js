@@ -8,6 +8,8 @@ import { createProbabilities } from "./probabilities.js";
 import { createNetworkView } from "./network-view.js";
 import { showKernels } from "./kernels-view.js";
 import { createExplainPanel } from "./explain-panel.js";
+import { createSaliencyView } from "./saliency-view.js";
+import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
@@ -33,7 +35,7 @@ export async function startPage(doc) {
   const input28 = byId("input-28").getContext("2d");
   const probabilities = createProbabilities(byId("probabilities"), model.class_names);
   let source = null; // a loaded picture's request fields; null: the pad's own drawing
-  let last = null; // {answer, input} of the newest prediction shown
+  let last = null; // {answer, input, saliency} of the newest prediction shown
   let explainCall = null;
 
   const network = createNetworkView(doc.getElementById("network"), model, { onPick: pickUnit, tooltip });
@@ -48,10 +50,19 @@ export async function startPage(doc) {
       name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
   });
 
+  const topPatches = createTopPatches(byId("top-patches"), model);
+  const saliency = createSaliencyView(doc, {
+    onChange: (method) => method && last && predictor.schedule({ now: true }),
+  });
+
   const predictor = createPredictor({
     request: (signal) => {
       const input = source || { image: pad.toDataURL(), preprocess: true };
-      return postJSON("/api/predict", { ...input, layers: "all" }, { signal }).then((answer) => ({ answer, input }));
+      const method = saliency.method();
+      return Promise.all([
+        postJSON("/api/predict", { ...input, layers: "all" }, { signal }),
+        method ? postJSON("/api/saliency", { ...input, method }, { signal }) : null,
+      ]).then(([answer, map]) => ({ answer, input, saliency: map }));
     },
     onResult: showAnswer,
     onError: (error) => {
@@ -80,6 +91,7 @@ export async function startPage(doc) {
     probabilities.show(answer.probabilities, answer.prediction);
     drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
     network.show(answer);
+    saliency.show(result.saliency);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
   }
@@ -94,6 +106,7 @@ export async function startPage(doc) {
     probabilities.reset();
     input28.fillStyle = "#fff";
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
+    saliency.clear();
     doc.body.classList.remove("has-answer");
     panel.close();
     say("");
@@ -107,6 +120,8 @@ export async function startPage(doc) {
     const layer = model.layers.find((l) => l.name === target.layer);
     const index = model.layers.indexOf(layer);
     const explained = layer.kind === "relu" ? model.layers[index - 1].name : layer.name;
+    const explainedKind = model.layers.find((l) => l.name === explained).kind;
+    if (animate) topPatches.show(explainedKind === "conv2d" ? explained : null, target.channel);
     explainCall?.abort();
     const call = new AbortController();
     explainCall = call;
@@ -133,12 +148,12 @@ export async function startPage(doc) {
       say(error.message, true);
     }
   });
-  byId("mnist").addEventListener("click", async () => {
-    const digit = Math.floor(Math.random() * 10);
-    const offset = Math.floor(Math.random() * 100);
+  /** Load the MNIST test digit(s) `query` selects and show the first, as a picture on the pad. */
+  async function loadSample(query) {
     try {
-      const { samples } = await getJSON(`/api/samples?digit=${digit}&count=1&offset=${offset}`);
+      const { samples } = await getJSON(`/api/samples?${query}`);
       const sample = samples[0];
+      if (!sample) return say("There is no MNIST test digit with that number.", true);
       source = { pixels: sample.pixels, preprocess: false };
       pad.showPicture(pixelsToPicture(sample.pixels));
       say(`MNIST test digit #${sample.index}, labelled ${sample.label}.`);
@@ -149,6 +164,11 @@ export async function startPage(doc) {
         status.title = error.message;
       } else say(`Could not load an MNIST digit: ${error.message}`, true);
     }
+  }
+  byId("mnist").addEventListener("click", () => {
+    const digit = Math.floor(Math.random() * 10);
+    const offset = Math.floor(Math.random() * 100);
+    loadSample(`digit=${digit}&count=1&offset=${offset}`);
   });
   byId("upload").addEventListener("change", async (e) => {
     const file = e.target.files[0];
@@ -165,4 +185,9 @@ export async function startPage(doc) {
     }
   });
   reset();
+  const sample = new URLSearchParams(doc.defaultView.location.search).get("sample");
+  if (sample !== null) {
+    if (/^\d+$/.test(sample)) loadSample(`offset=${sample}&count=1`);
+    else say(`?sample= wants the number of an MNIST test digit (0–9999), not "${sample}".`, true);
+  }
 }

@@ -1,7 +1,8 @@
-// Live prediction while drawing: throttled, one request in flight, stale answers dropped.
+// Live requests while drawing (the prediction and its saliency map travel together):
+// throttled, one request in flight, stale answers dropped.
 
 /**
- * request(signal) -> Promise of an answer. schedule() asks for a fresh answer soon;
+ * request(signal) -> Promise of an answer (any value; it reaches onResult as is). schedule() asks for a fresh answer soon;
  * cancel() aborts the request in flight and drops any answer still on its way.
  */
 export function createPredictor({ request, onResult, onError, onBusy = () => {}, interval = 120 }) {

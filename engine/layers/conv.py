@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import im2col, im2col_adjoint
+from engine.im2col import batch_pieces, im2col, im2col_adjoint
 from engine.layers.base import Layer, Shape
 from engine.shapes import PaddingSpec, as_pair, output_hw, resolve_padding
 
@@ -50,34 +50,42 @@ class Conv2D(Layer):
             )
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
-        """(N, C, H, W) -> (N, F, Ho, Wo)."""
+        """(N, C, H, W) -> (N, F, Ho, Wo); the cache is x itself."""
         self._check(x)
-        n, _, h, w = x.shape
-        ho, wo = output_hw((h, w), self.kernel_size, self.stride, self.padding)
-        cols, width = im2col(x, self.kernel_size, self.stride, self.padding)  # (N, CKK, Ho*width)
-        w_mat = self.params["W"].reshape(self.out_channels, -1)  # (F, CKK)
-        out = np.matmul(w_mat, cols).reshape(n, -1, ho, width)  # (N, F, Ho, width): NCHW already
-        y = np.add(out[..., :wo], self.params["b"][:, None, None])  # (N, F, Ho, Wo), contiguous
-        return y, (x.shape, cols, width)
+        k, s, p, f = self.kernel_size, self.stride, self.padding, self.out_channels
+        ho, wo = output_hw(x.shape[2:], k, s, p)
+        w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
+        bias = self.params["b"][:, None]
+        y = np.empty((len(x), f, ho * wo), dtype=np.result_type(x, w_mat, bias))
+        for b in batch_pieces(len(x), x.itemsize * w_mat.shape[1] * ho * wo):
+            np.matmul(w_mat, im2col(x[b], k, s, p), out=y[b])  # (n, F, Ho*Wo): NCHW already
+        y += bias
+        return y.reshape(-1, f, ho, wo), x
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:
         """(N, F, Ho, Wo) -> (N, C, H, W), with dW (F, C, kh, kw) and db (F,)."""
-        in_shape, cols, width = cache  # cols: (N, CKK, Ho*width)
+        x = cache
+        k, s, p = self.kernel_size, self.stride, self.padding
         n, f, ho, wo = dy.shape
-        if width != wo:  # im2col's wrap-around columns get zero gradient
-            dy_rows = np.zeros((n, f, ho, width), dtype=dy.dtype)
-            dy_rows[..., :wo] = dy
-        else:
-            dy_rows = dy
-        dy_mat = dy_rows.reshape(n, f, ho * width)  # (N, F, Ho*width)
-        w_shape = self.params["W"].shape
         w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
+        dtype = np.result_type(dy, x, w_mat)
+        per_image = np.empty((n, f, w_mat.shape[1]), dtype=dtype)  # each image's dW
+        dx = np.empty(x.shape, dtype=dtype)
+        wide = s == (1, 1)  # rows of Wp = W + 2pw: long runs in im2col and its adjoint
+        width = x.shape[3] + 2 * p[1] if wide else wo
+        for b in batch_pieces(n, x.itemsize * w_mat.shape[1] * ho * width):
+            # Rebuilding a piece's columns costs less than keeping the whole batch's from forward.
+            cols = im2col(x[b], k, s, p, wide)  # (n, CKK, Ho*width)
+            dy_rows = np.zeros((len(cols), f, ho, width), dtype=dtype)
+            dy_rows[..., :wo] = dy[b]  # the wide layout's wrap-around columns get zero gradient
+            dy_mat = dy_rows.reshape(-1, f, ho * width)  # (n, F, Ho*width)
+            np.matmul(dy_mat, cols.transpose(0, 2, 1), out=per_image[b])
+            dcols = np.matmul(w_mat.T, dy_mat)  # (n, CKK, Ho*width)
+            dx[b] = im2col_adjoint(dcols, dx[b].shape, k, s, p, wide)
         grads = {
-            "W": np.matmul(dy_mat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape),
+            "W": per_image.sum(axis=0).reshape(self.params["W"].shape),
             "b": dy.sum(axis=(0, 2, 3)),
         }
-        dcols = np.matmul(w_mat.T, dy_mat)  # (N, CKK, Ho*width)
-        dx = im2col_adjoint(dcols, in_shape, self.kernel_size, self.stride, self.padding, width)
         return dx, grads
 
     def output_shape(self, in_shape: Shape) -> Shape:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import col2im, offset_slices, windows
+from engine.im2col import batch_pieces, col2im, offset_slices, windows
 from engine.layers.base import Layer, Shape
 from engine.shapes import POOL_WINDOW, as_pair, output_hw
 
@@ -55,10 +55,11 @@ class MaxPool2D(_Pool2D):
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         """(N, C, H, W) -> (N, C, Ho, Wo); the cache is (x, y), so forward does no argmax."""
         win = self._windows(x)  # (N, C, Ho, Wo, kh, kw)
+        offsets = self._offsets(win.shape[2:4])
         # One elementwise maximum per window offset (kh * kw of them) over (N, C, Ho, Wo) views:
         # far cheaper than a reduction over a small trailing axis of a reshaped copy.
         y = np.array(win[:, :, :, :, 0, 0])
-        for a, b, _, _ in self._offsets(y.shape[2:])[1:]:
+        for a, b, _, _ in offsets[1:]:
             np.maximum(y, win[:, :, :, :, a, b], out=y)
         return y, (x, y)
 
@@ -67,16 +68,18 @@ class MaxPool2D(_Pool2D):
         x, y = cache
         win = self._windows(x)
         dx = np.zeros(x.shape, dtype=dy.dtype)
-        taken = np.zeros(y.shape, dtype=bool)  # windows whose first maximum is already found
+        offsets = self._offsets(y.shape[2:])
         tiling = self.stride[0] >= self.size[0] and self.stride[1] >= self.size[1]
-        for a, b, rows, cols in self._offsets(y.shape[2:]):
-            first = win[:, :, :, :, a, b] == y
-            first &= ~taken
-            taken |= first
-            if tiling:  # windows do not overlap: each input pixel gets one write at most
-                np.multiply(dy, first, out=dx[:, :, rows, cols])
-            else:
-                dx[:, :, rows, cols] += dy * first
+        for s in batch_pieces(len(x), 2 * (x[0].nbytes + dy[0].nbytes)):  # x, dx, y, dy
+            taken = np.zeros(y[s].shape, dtype=bool)  # windows whose first maximum is found
+            for a, b, rows, cols in offsets:
+                first = win[s, :, :, :, a, b] == y[s]
+                first &= ~taken
+                taken |= first
+                if tiling:  # windows do not overlap: each input pixel gets one write at most
+                    np.multiply(dy[s], first, out=dx[s, :, rows, cols])
+                else:
+                    dx[s, :, rows, cols] += dy[s] * first
         return dx, {}
 
 

@@ -70,7 +70,8 @@ class MaxPool2D(_Pool2D):
         dx = np.zeros(x.shape, dtype=dy.dtype)
         offsets = self._offsets(y.shape[2:])
         tiling = self.stride[0] >= self.size[0] and self.stride[1] >= self.size[1]
-        for s in batch_pieces(len(x), 2 * (x[0].nbytes + dy[0].nbytes)):  # x, dx, y, dy
+        per_image = 2 * (x.nbytes + dy.nbytes) // max(len(x), 1)  # x, dx, y, dy
+        for s in batch_pieces(len(x), per_image):
             taken = np.zeros(y[s].shape, dtype=bool)  # windows whose first maximum is found
             for a, b, rows, cols in offsets:
                 first = win[s, :, :, :, a, b] == y[s]

@@ -13,10 +13,10 @@ class ReLU(Layer):
     kind = "relu"
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, ...) -> (N, ...); the cache is the mask of positive inputs."""
-        mask = x > 0
-        return x * mask, mask
+        """(N, ...) -> (N, ...); the cache is the output (positive exactly where x was)."""
+        y = np.maximum(x, 0)
+        return y, y
 
     def backward(self, dy: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray, dict]:
         """Pass the gradient where the input was positive."""
-        return dy * cache, {}
+        return dy * (cache > 0), {}

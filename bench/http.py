@@ -175,6 +175,7 @@ async def throughput(base: str, body: dict, concurrency: int, seconds: float, ca
     headers = {"content-type": "application/json"}
     errors: Counter[str] = Counter()
     done = issued = 0
+    times: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=30.0, limits=limits) as client:
         for _ in range(concurrency):  # open the connections before timing
@@ -186,17 +187,31 @@ async def throughput(base: str, body: dict, concurrency: int, seconds: float, ca
             nonlocal done, issued
             while issued < cap and time.perf_counter() < deadline:
                 issued += 1
+                t0 = time.perf_counter()
                 try:
                     r = await client.post("/api/predict", content=content, headers=headers)
                     if r.status_code != 200:
                         errors[f"HTTP {r.status_code}"] += 1
                 except httpx.HTTPError as exc:
                     errors[type(exc).__name__] += 1
+                times.append(time.perf_counter() - t0)
                 done += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-    return {"n": done, "errors": errors, "seconds": elapsed, "rps": done / elapsed}
+    return _load_result(done, errors, elapsed, times)
+
+
+def _load_result(done: int, errors: Counter, elapsed: float, times: list[float]) -> dict:
+    """Counts, rate, and per-request latency percentiles (ms) of a load phase."""
+    ms = np.asarray(times or [0.0]) * 1000
+    return {
+        "n": done,
+        "errors": errors,
+        "seconds": elapsed,
+        "rps": done / elapsed,
+        **{f"p{q}": float(np.percentile(ms, q)) for q in (50, 99)},
+    }
 
 
 async def raw_throughput(port: int, body: dict, concurrency: int, seconds: float, cap: int) -> dict:
@@ -209,6 +224,7 @@ async def raw_throughput(port: int, body: dict, concurrency: int, seconds: float
     ).encode() + content
     errors: Counter[str] = Counter()
     done = issued = 0
+    times: list[float] = []
 
     async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
         writer.write(request)
@@ -229,6 +245,7 @@ async def raw_throughput(port: int, body: dict, concurrency: int, seconds: float
             await one(reader, writer)  # warm the connection
             while issued < cap and time.perf_counter() < deadline:
                 issued += 1
+                t0 = time.perf_counter()
                 try:
                     status = await asyncio.wait_for(one(reader, writer), 30.0)
                     if status != 200:
@@ -236,6 +253,7 @@ async def raw_throughput(port: int, body: dict, concurrency: int, seconds: float
                 except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
                     errors[type(exc).__name__] += 1
                     break
+                times.append(time.perf_counter() - t0)
                 done += 1
         finally:
             writer.close()
@@ -243,7 +261,7 @@ async def raw_throughput(port: int, body: dict, concurrency: int, seconds: float
     start = time.perf_counter()
     await asyncio.gather(*(worker(start + seconds) for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
-    return {"n": done, "errors": errors, "seconds": elapsed, "rps": done / elapsed}
+    return _load_result(done, errors, elapsed, times)
 
 
 def measure_load(run, pid: int) -> dict:
@@ -314,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{t['rps']:.0f} req/s",
                 f">= {TARGET_RPS:.0f} req/s: " + verdict(t["rps"] >= TARGET_RPS),
             ),
+            (f"{name} latency", f"p50 {t['p50']:.1f} ms, p99 {t['p99']:.1f} ms", ""),
             (f"{name} errors", f"{errors} {detail}".strip(), "must be 0: " + verdict(errors == 0)),
             (
                 f"{name} CPU/request",

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import schemathesis
 from hypothesis import HealthCheck, settings
-
-schemathesis = pytest.importorskip("schemathesis")
-
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from app.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from tests.conftest import mnist_dir_or_none  # noqa: E402
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import mnist_dir_or_none
 
 # The contract: no 5xx, documented status codes only, bodies that match the schema.
 # (A schema-valid drawing may still be empty: its 400 is right, so positive-data acceptance

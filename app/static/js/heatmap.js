@@ -30,12 +30,11 @@ export function scaleFor(min, max, forceSigned = false) {
 }
 
 /**
- * Draw a 2-D grid (array of rows) into ctx, filling the whole canvas, pixels crisp.
- * A buffer canvas holds one pixel per value; drawImage upscales it without smoothing.
+ * Paint a rows x cols grid into ctx, filling the whole canvas, pixels crisp: pixelAt(r, c)
+ * gives [red, green, blue] (0-255) of each cell. A buffer canvas holds one pixel per cell;
+ * drawImage upscales it without smoothing. Every heatmap and overlay is drawn through here.
  */
-export function drawHeatmap(ctx, grid, scale) {
-  const rows = grid.length;
-  const cols = rows ? grid[0].length : 0;
+export function paintGrid(ctx, rows, cols, pixelAt) {
   if (!rows || !cols) return;
   const buffer = document.createElement("canvas");
   buffer.width = cols;
@@ -44,7 +43,7 @@ export function drawHeatmap(ctx, grid, scale) {
   const img = bctx.createImageData(cols, rows);
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) {
-      const [red, green, blue] = colourFor(grid[r][c], scale);
+      const [red, green, blue] = pixelAt(r, c);
       const k = 4 * (r * cols + c);
       img.data[k] = red;
       img.data[k + 1] = green;
@@ -56,6 +55,12 @@ export function drawHeatmap(ctx, grid, scale) {
   ctx.imageSmoothingEnabled = false;
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   ctx.drawImage(buffer, 0, 0, ctx.canvas.width, ctx.canvas.height);
+}
+
+/** Draw a 2-D grid (array of rows) of values as a heatmap under `scale` {min, max, signed}. */
+export function drawHeatmap(ctx, grid, scale) {
+  const rows = grid.length;
+  paintGrid(ctx, rows, rows ? grid[0].length : 0, (r, c) => colourFor(grid[r][c], scale));
 }
 
 /** A legend element: a gradient bar with the value range written under it. */

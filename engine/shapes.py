@@ -106,3 +106,11 @@ def receptive_field(windows: list[tuple[Pair, Pair, Pair]]) -> dict[str, Pair]:
             offset[a] -= padding[a] * jump[a]
             jump[a] *= stride[a]
     return {"size": tuple(size), "jump": tuple(jump), "offset": tuple(offset)}
+
+
+def formula_hw(in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0)) -> str:
+    """formula() for both axes: one line when rows and columns agree, else 'rows: ...; cols: ...'."""
+    rows = formula(in_hw[0], kernel[0], stride[0], padding[0])
+    if (in_hw[0], kernel[0], stride[0], padding[0]) == (in_hw[1], kernel[1], stride[1], padding[1]):
+        return rows
+    return f"rows: {rows}; cols: {formula(in_hw[1], kernel[1], stride[1], padding[1])}"

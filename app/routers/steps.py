@@ -19,7 +19,7 @@ from app.schemas.steps import (
     PoolResponse,
 )
 from engine.explain import convolve, explain_unit, pool
-from engine.shapes import POOL_WINDOW, as_pair, formula, output_hw, resolve_padding
+from engine.shapes import POOL_WINDOW, as_pair, formula_hw, output_hw, resolve_padding
 
 router = APIRouter(prefix="/api", tags=["steps"])
 
@@ -67,13 +67,6 @@ def _check_steps(steps: int, settings: Settings) -> None:
         )
 
 
-def _formula(hw: tuple[int, int], kernel, stride, padding) -> str:
-    rows = formula(hw[0], kernel[0], stride[0], padding[0])
-    if (hw[0], kernel[0], stride[0], padding[0]) == (hw[1], kernel[1], stride[1], padding[1]):
-        return rows
-    return f"rows: {rows}; cols: {formula(hw[1], kernel[1], stride[1], padding[1])}"
-
-
 @router.post(
     "/convolve",
     dependencies=[JsonBody],
@@ -112,7 +105,7 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
             "output_shape": list(out.shape),
             "padding": list(padding),
             "stride": list(stride),
-            "formula": _formula(x.shape[1:], (kh, kw), stride, padding),
+            "formula": formula_hw(x.shape[1:], (kh, kw), stride, padding),
             "steps": records,
         }
     )
@@ -145,7 +138,7 @@ def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
             "output": out,
             "output_shape": list(out.shape),
             "stride": list(stride),
-            "formula": _formula(x.shape[1:], size, stride, (0, 0)),
+            "formula": formula_hw(x.shape[1:], size, stride, (0, 0)),
             "steps": records,
         }
     )

@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.layers import AvgPool2D, Conv2D, MaxPool2D
-from engine.shapes import as_pair, formula, output_hw, output_size, resolve_padding, window_bounds
+from engine.shapes import (
+    as_pair,
+    formula,
+    formula_hw,
+    output_hw,
+    output_size,
+    resolve_padding,
+    window_bounds,
+)
 
 
 @pytest.mark.parametrize(
@@ -177,3 +185,13 @@ def test_pool_larger_than_input_is_a_clear_error():
         MaxPool2D(3).output_shape((1, 2, 5))
     with pytest.raises(ValueError, match="does not fit"):
         AvgPool2D(3).forward(np.zeros((1, 1, 2, 5), dtype=np.float32))
+
+
+def test_formula_hw_writes_one_line_for_square_geometry_and_both_axes_otherwise():
+    """Square: the single formula. Otherwise rows and columns each get their own line."""
+    assert formula_hw((5, 5), (3, 3), (1, 1), (0, 0)) == "floor((5 - 3 + 2*0) / 1) + 1 = 3"
+    text = formula_hw((5, 7), (3, 2), (2, 1), (1, 0))
+    assert text == (
+        "rows: floor((5 - 3 + 2*1) / 2) + 1 = 3; cols: floor((7 - 2 + 2*0) / 1) + 1 = 6"
+    )
+    assert "impossible" in formula_hw((2, 2), (3, 3), (1, 1), (0, 0))

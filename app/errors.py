@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.middleware import SECURITY_HEADERS
+
 
 class ApiError(Exception):
     """An error answered as {"detail": message} with `status`."""
@@ -64,6 +66,16 @@ def validation_errors(exc: RequestValidationError) -> list[dict]:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map ApiError to its status and JSON message; keep 422s JSON-safe."""
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers this outside every middleware, so the headers are set here too.
+        headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
+        return JSONResponse(
+            error_body("internal error: the server failed on this request; it has been logged"),
+            status_code=500,
+            headers=headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

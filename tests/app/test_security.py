@@ -166,3 +166,21 @@ def test_cors_for_configured_origins():
 def test_cors_origins_from_the_environment(monkeypatch):
     monkeypatch.setenv("CONVLENS_CORS_ORIGINS", f'["{ORIGIN}"]')
     assert Settings().cors_origins == [ORIGIN]
+
+
+def test_an_unexpected_failure_is_a_json_500_with_the_security_headers() -> None:
+    """Even the answer to a bug keeps the CSP and friends (Starlette sends it outside middleware)."""
+    app = create_app()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("bug")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500
+    assert r.json() == {
+        "detail": "internal error: the server failed on this request; it has been logged"
+    }
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"

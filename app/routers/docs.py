@@ -10,6 +10,7 @@ router = APIRouter(include_in_schema=False)
 DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ConvLens API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs-assets/swagger-ui-bundle.js"></script>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 GLYPH_BOX = 20  # MNIST digits are scaled so that their longer side is 20 px
@@ -94,8 +96,51 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float(rows), float(cols)
 
 
-def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarray:
-    """Any image -> (28, 28) float32 in [0, 1]: crop to ink, longer side 20 px, centre of mass."""
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels: top row, left column, height, width (may be fractional)."""
+
+    top: float
+    left: float
+    height: float
+    width: float
+
+    def scaled(self, row_factor: float, col_factor: float) -> Box:
+        """The same box with rows times row_factor and columns times col_factor."""
+        return Box(
+            self.top * row_factor,
+            self.left * col_factor,
+            self.height * row_factor,
+            self.width * col_factor,
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        """{top, left, height, width}."""
+        return {"top": self.top, "left": self.left, "height": self.height, "width": self.width}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where preprocess() put the drawing: the ink crop `source` (input image pixels) was
+    scaled onto `target` (pixels of the 28 x 28); each axis maps linearly, edge to edge."""
+
+    source: Box
+    target: Box
+
+    def scaled(self, row_factor: float, col_factor: float | None = None) -> Placement:
+        """The placement for an input that was `factor` times larger than the one read."""
+        col = row_factor if col_factor is None else col_factor
+        return Placement(self.source.scaled(row_factor, col), self.target)
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        """{source: {top, left, height, width}, target: {...}}."""
+        return {"source": self.source.as_dict(), "target": self.target.as_dict()}
+
+
+def preprocess_with_placement(
+    image: np.ndarray, min_ink_fraction: float = 0.0005
+) -> tuple[np.ndarray, Placement]:
+    """Any image -> ((28, 28) float32 in [0, 1], where the ink crop went in it)."""
     ink = ink_map(image)
     mask = ink > INK_THRESHOLD
     needed = max(4, int(min_ink_fraction * ink.size))
@@ -104,7 +149,8 @@ def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarra
             "the drawing is empty or nearly empty: draw a digit with a thicker or longer stroke"
         )
     rows, cols = np.nonzero(mask)
-    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    r0, c0 = int(rows.min()), int(cols.min())
+    crop = ink[r0 : rows.max() + 1, c0 : cols.max() + 1]
     h, w = crop.shape
     scale = GLYPH_BOX / max(h, w)
     gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
@@ -114,7 +160,12 @@ def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarra
     left = int(np.clip(round(CANVAS / 2 - cx), 0, CANVAS - gw))
     out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
     out[top : top + gh, left : left + gw] = glyph
-    return out
+    return out, Placement(Box(r0, c0, h, w), Box(top, left, gh, gw))
+
+
+def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarray:
+    """Any image -> (28, 28) float32 in [0, 1]: crop to ink, longer side 20 px, centre of mass."""
+    return preprocess_with_placement(image, min_ink_fraction)[0]
 
 
 def pixels_to_unit(pixels: np.ndarray) -> np.ndarray:
@@ -131,8 +182,15 @@ def pixels_to_unit(pixels: np.ndarray) -> np.ndarray:
 
 def network_input(image: np.ndarray, apply_preprocessing: bool = True) -> np.ndarray:
     """An image -> (28, 28) float32 network input; without preprocessing it must be 28 x 28."""
+    return network_input_with_placement(image, apply_preprocessing)[0]
+
+
+def network_input_with_placement(
+    image: np.ndarray, apply_preprocessing: bool = True
+) -> tuple[np.ndarray, Placement | None]:
+    """An image -> ((28, 28) float32 network input, its Placement or None without preprocessing)."""
     if apply_preprocessing:
-        return preprocess(image)
+        return preprocess_with_placement(image)
     ink = ink_map(image) if np.asarray(image).ndim == 3 else to_unit_float(image)
     if ink.shape != (CANVAS, CANVAS):
         raise ValueError(
@@ -140,4 +198,4 @@ def network_input(image: np.ndarray, apply_preprocessing: bool = True) -> np.nda
             f"(light ink on a dark background, like MNIST), got {ink.shape[0]} x {ink.shape[1]}; "
             "send preprocess: true to resize and centre it"
         )
-    return ink.astype(np.float32)
+    return ink.astype(np.float32), None

@@ -10,8 +10,12 @@ from engine.preprocess import (
     GLYPH_BOX,
     EmptyDrawingError,
     centre_of_mass,
+    Box,
+    Placement,
     ink_map,
+    network_input_with_placement,
     preprocess,
+    preprocess_with_placement,
     resize,
 )
 from engine.serialize import BUNDLED_WEIGHTS, load_model
@@ -255,3 +259,54 @@ def test_bundled_model_reads_drawn_digits(digits):
     drawn = np.stack([preprocess(255 - upscale(d)) for d in images])  # dark ink on paper
     predictions = model.forward(drawn[:, None]).argmax(axis=1)
     assert (predictions == labels).sum() >= 9
+
+
+def ink_bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, height, width) of the True cells."""
+    rows, cols = np.nonzero(mask)
+    return rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+@pytest.mark.parametrize(
+    "strokes",
+    [
+        [((40, 60), (40, 220)), ((40, 220), (250, 120))],  # a 7: taller than wide
+        [((140, 20), (140, 260))],  # a dash: wide and flat
+        [((30, 200), (180, 230))],  # a slanted 1, off-centre
+    ],
+)
+def test_placement_maps_the_ink_crop_onto_the_glyph(strokes):
+    canvas = np.zeros((300, 280))
+    for p0, p1 in strokes:
+        stroke(canvas, p0, p1, width=16)
+    out, placement = preprocess_with_placement(canvas)
+    np.testing.assert_array_equal(out, preprocess(canvas))  # one code path
+    assert placement.source == Box(*ink_bbox(canvas > 0.2))
+    t = placement.target
+    assert max(t.height, t.width) == GLYPH_BOX
+    assert 0 <= t.top and t.top + t.height <= 28 and 0 <= t.left and t.left + t.width <= 28
+    assert Box(*ink_bbox(out > 0.01)) == t  # the output's ink fills exactly the target box
+    # Every ink pixel of the drawing lands on ink of the output through the mapping.
+    s = placement.source
+    rows, cols = np.nonzero(canvas > 0.5)
+    r = ((rows + 0.5 - s.top) * t.height / s.height + t.top).astype(int)
+    c = ((cols + 0.5 - s.left) * t.width / s.width + t.left).astype(int)
+    assert out[r, c].min() > 0.05
+
+
+def test_placement_scaled_reports_the_box_of_a_larger_original():
+    placement = Placement(Box(10, 20, 30, 40), Box(4, 5, 20, 15))
+    assert placement.scaled(2.0) == Placement(Box(20, 40, 60, 80), Box(4, 5, 20, 15))
+    assert placement.scaled(2.0, 0.5).source == Box(20, 10, 60, 20)
+    assert placement.as_dict() == {
+        "source": {"top": 10, "left": 20, "height": 30, "width": 40},
+        "target": {"top": 4, "left": 5, "height": 20, "width": 15},
+    }
+
+
+def test_network_input_without_preprocessing_has_no_placement():
+    image = np.zeros((28, 28), dtype=np.float32)
+    image[5:20, 10:14] = 1.0
+    out, placement = network_input_with_placement(image, False)
+    assert placement is None
+    np.testing.assert_array_equal(out, image)

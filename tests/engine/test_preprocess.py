@@ -8,10 +8,10 @@ import pytest
 from engine.data import load_mnist
 from engine.preprocess import (
     GLYPH_BOX,
-    EmptyDrawingError,
-    centre_of_mass,
     Box,
+    EmptyDrawingError,
     Placement,
+    centre_of_mass,
     ink_map,
     network_input_with_placement,
     preprocess,
@@ -284,7 +284,7 @@ def test_placement_maps_the_ink_crop_onto_the_glyph(strokes):
     assert placement.source == Box(*ink_bbox(canvas > 0.2))
     t = placement.target
     assert max(t.height, t.width) == GLYPH_BOX
-    assert 0 <= t.top and t.top + t.height <= 28 and 0 <= t.left and t.left + t.width <= 28
+    assert 0 <= t.top <= 28 - t.height and 0 <= t.left <= 28 - t.width
     assert Box(*ink_bbox(out > 0.01)) == t  # the output's ink fills exactly the target box
     # Every ink pixel of the drawing lands on ink of the output through the mapping.
     s = placement.source

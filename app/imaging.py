@@ -58,7 +58,14 @@ def decode_base64_image(text: str) -> bytes:
 def decode_image_bytes(
     data: bytes, max_pixels: int, max_side: int = 8192, working_side: int = 1024
 ) -> np.ndarray:
-    """PNG/JPEG/... bytes -> (H, W) or (H, W, 2) uint8 (gray, or gray + alpha).
+    """PNG/JPEG/... bytes -> (H, W) or (H, W, 2) uint8 (gray, or gray + alpha)."""
+    return decode_image_with_size(data, max_pixels, max_side, working_side)[0]
+
+
+def decode_image_with_size(
+    data: bytes, max_pixels: int, max_side: int = 8192, working_side: int = 1024
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """PNG/JPEG/... bytes -> ((H, W) or (H, W, 2) uint8, (height, width) of the image sent).
 
     Images larger than `working_side` are scaled down (anti-aliased) so that the cost of
     reading them is bounded whatever their size; the digit is 20 px tall in the end anyway.
@@ -94,4 +101,4 @@ def decode_image_bytes(
     converted = img.convert("LA" if has_alpha else "L")
     if max(converted.size) > working_side:
         converted.thumbnail((working_side, working_side), Image.Resampling.BOX)
-    return np.asarray(converted, dtype=np.uint8)
+    return np.asarray(converted, dtype=np.uint8), (height, width)

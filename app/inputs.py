@@ -6,23 +6,43 @@ import numpy as np
 
 from app.config import Settings
 from app.errors import BadInput, TooLarge
-from app.imaging import decode_base64_image, decode_image_bytes
+from app.imaging import decode_base64_image, decode_image_with_size
 from app.schemas.common import ImageInput
-from engine.preprocess import EmptyDrawingError, network_input, pixels_to_unit
+from engine.preprocess import (
+    EmptyDrawingError,
+    Placement,
+    network_input_with_placement,
+    pixels_to_unit,
+)
+
+Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the drawing went in it)
 
 
 def image_from_bytes(data: bytes, preprocess: bool, settings: Settings) -> np.ndarray:
     """Encoded image bytes -> (1, 28, 28) float32 network input."""
-    pixels = decode_image_bytes(
-        data, settings.max_image_pixels, settings.max_image_side, settings.working_side
-    )
-    return to_network_input(pixels, preprocess)
+    return read_bytes(data, preprocess, settings)[0]
 
 
 def image_from_request(req: ImageInput, settings: Settings) -> np.ndarray:
     """A request's `image` or `pixels` -> (1, 28, 28) float32 network input."""
+    return read_request(req, settings)[0]
+
+
+def read_bytes(data: bytes, preprocess: bool, settings: Settings) -> Read:
+    """Encoded image bytes -> (1, 28, 28) input and its placement in the image as sent."""
+    pixels, sent_shape = decode_image_with_size(
+        data, settings.max_image_pixels, settings.max_image_side, settings.working_side
+    )
+    image, placement = to_network_input(pixels, preprocess)
+    if placement is not None and pixels.shape[:2] != sent_shape:
+        placement = placement.for_sent_size(pixels.shape[:2], sent_shape)
+    return image, placement
+
+
+def read_request(req: ImageInput, settings: Settings) -> Read:
+    """A request's `image` or `pixels` -> (1, 28, 28) input and its placement (or None)."""
     if req.image is not None:
-        return image_from_bytes(decode_base64_image(req.image), req.preprocess, settings)
+        return read_bytes(decode_base64_image(req.image), req.preprocess, settings)
     assert req.pixels is not None  # guaranteed by the schema's validator
     rows, cols = len(req.pixels), len(req.pixels[0])
     limit = settings.max_pixels_side
@@ -35,11 +55,12 @@ def image_from_request(req: ImageInput, settings: Settings) -> np.ndarray:
     return to_network_input(unit, req.preprocess)
 
 
-def to_network_input(image: np.ndarray, preprocess: bool) -> np.ndarray:
-    """Decoded pixels -> (1, 28, 28); engine errors become 400s with the engine's message."""
+def to_network_input(image: np.ndarray, preprocess: bool) -> Read:
+    """Decoded pixels -> ((1, 28, 28), placement); engine errors become 400s with its message."""
     try:
-        return network_input(image, preprocess)[None]
+        network_image, placement = network_input_with_placement(image, preprocess)
     except EmptyDrawingError as exc:
         raise BadInput(str(exc)) from exc
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
+    return network_image[None], placement

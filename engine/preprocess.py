@@ -132,6 +132,10 @@ class Placement:
         col = row_factor if col_factor is None else col_factor
         return Placement(self.source.scaled(row_factor, col), self.target)
 
+    def for_sent_size(self, read_shape: tuple[int, int], sent_shape: tuple[int, int]) -> Placement:
+        """The placement in the pixels of the image as sent, when a resized copy was read."""
+        return self.scaled(sent_shape[0] / read_shape[0], sent_shape[1] / read_shape[1])
+
     def as_dict(self) -> dict[str, dict[str, float]]:
         """{source: {top, left, height, width}, target: {...}}."""
         return {"source": self.source.as_dict(), "target": self.target.as_dict()}

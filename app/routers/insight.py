@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 
 from app.deps import JsonBody, LoadedModel, ModelDep, SettingsDep, TestSetDep
 from app.errors import BadInput, NotFound, Unavailable, error_responses
-from app.inputs import image_from_request
+from app.inputs import read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.insight import (
     MisclassifiedResponse,
@@ -41,8 +41,9 @@ def saliency_map(
     """Send `image` or `pixels` (as for /api/predict), optionally `class` (default: the
     predicted digit) and `method`: "gradient" (the gradient of the class logit with respect to
     each input pixel) or "gradcam" (Grad-CAM on the last conv layer). The class score is the
-    logit, before softmax. `saliency` is normalised to [0, 1]; `raw` keeps the sign and scale."""
-    image = image_from_request(req, settings)
+    logit, before softmax. `saliency` is normalised to [0, 1]; `raw` keeps the sign and scale.
+    `placement` says where the drawing went in the 28 x 28, to draw the map over it."""
+    image, placement = read_request(req, settings)
     try:
         result = saliency(loaded.model, image, req.class_index, req.method)
     except ValueError as exc:
@@ -60,6 +61,7 @@ def saliency_map(
             "raw": result.raw,
             "raw_min": float(result.raw.min()),
             "raw_max": float(result.raw.max()),
+            "placement": placement.as_dict() if placement else None,
         }
     )
 

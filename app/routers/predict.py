@@ -10,15 +10,18 @@ from fastapi import APIRouter, File, Form, UploadFile
 from app.deps import JsonBody, ModelDep, SettingsDep
 from app.errors import NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
-from app.inputs import image_from_bytes, image_from_request
+from app.inputs import read_bytes, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.predict import PredictRequest, PredictResponse
 from engine.inference import Prediction, predict
+from engine.preprocess import Placement
 
 router = APIRouter(prefix="/api/predict", tags=["predict"])
 
 
-def prediction_payload(loaded, image: np.ndarray, layers: str | list[str]) -> dict:
+def prediction_payload(
+    loaded, image: np.ndarray, layers: str | list[str], placement: Placement | None = None
+) -> dict:
     """Run the model; unknown layer names are a 404."""
     try:
         result: Prediction = predict(loaded.model, image, layers)
@@ -40,6 +43,7 @@ def prediction_payload(loaded, image: np.ndarray, layers: str | list[str]) -> di
             }
             for lay in result.layers
         ],
+        "placement": placement.as_dict() if placement else None,
     }
 
 
@@ -53,9 +57,9 @@ def prediction_payload(loaded, image: np.ndarray, layers: str | list[str]) -> di
 def predict_json(req: PredictRequest, loaded: ModelDep, settings: SettingsDep) -> NumpyJSONResponse:
     """Send `image` (data URL or base64) or `pixels` (2-D array). The answer has the predicted
     digit, the 10 probabilities, the 28 x 28 input the network saw, and the activations of the
-    requested layers (C x H x W nested lists)."""
-    image = image_from_request(req, settings)
-    return NumpyJSONResponse(prediction_payload(loaded, image, req.layers))
+    requested layers (C x H x W nested lists), and where the drawing went in the 28 x 28."""
+    image, placement = read_request(req, settings)
+    return NumpyJSONResponse(prediction_payload(loaded, image, req.layers, placement))
 
 
 @router.post(
@@ -77,8 +81,8 @@ def predict_upload(
     media_type = (file.content_type or "application/octet-stream").split(";")[0].lower()
     if media_type not in IMAGE_MEDIA_TYPES:
         raise UnsupportedType(f"file has type {media_type}; upload a PNG or JPEG image")
-    image = image_from_bytes(file.file.read(), preprocess, settings)
+    image, placement = read_bytes(file.file.read(), preprocess, settings)
     wanted = (
         "all" if layers.strip() == "all" else [n.strip() for n in layers.split(",") if n.strip()]
     )
-    return NumpyJSONResponse(prediction_payload(loaded, image, wanted))
+    return NumpyJSONResponse(prediction_payload(loaded, image, wanted, placement))

@@ -72,3 +72,33 @@ class ImageInput(BaseModel):
         if self.pixels is not None:
             check_rectangular(self.pixels, 2, "pixels")
         return self
+
+
+class PixelBox(BaseModel):
+    """A rectangle in pixels: top row, left column, height and width."""
+
+    top: float = Field(description="First row (0 = the top edge).", examples=[38])
+    left: float = Field(description="First column (0 = the left edge).", examples=[92])
+    height: float = Field(description="Rows it spans.", examples=[201])
+    width: float = Field(description="Columns it spans.", examples=[112])
+
+
+class Placement(BaseModel):
+    """Where preprocessing put the drawing: the ink crop `source` became `target` in 28 x 28."""
+
+    source: PixelBox = Field(
+        description="The ink's bounding box in the image as sent (its own pixels; fractional "
+        "when the server read a scaled-down copy of a large image). For `pixels`, in the array."
+    )
+    target: PixelBox = Field(
+        description="Where that box was scaled to in the 28 x 28 network input (longer side "
+        "20). Each axis maps linearly, edge to edge: source row r lands on target row "
+        "target.top + (r - source.top) * target.height / source.height."
+    )
+
+
+PLACEMENT_FIELD = Field(
+    None,
+    description="Where the drawing's ink went in the 28 x 28 `input`, to map a 28 x 28 map back "
+    "onto the image as sent; null when `preprocess` is false.",
+)

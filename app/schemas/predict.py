@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, ImageInput
+from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, Placement
 
 
 class PredictRequest(ImageInput):
@@ -52,3 +52,4 @@ class PredictResponse(BaseModel):
         description="The 28 x 28 image the network actually saw, values in [0, 1]."
     )
     layers: list[LayerActivations] = Field(description="Requested layers in network order.")
+    placement: Placement | None = PLACEMENT_FIELD

@@ -11,7 +11,7 @@ from app.main import create_app
 from engine.atlas import atlas_path, compute_atlas, save_atlas
 from engine.data import load_mnist
 from engine.saliency import saliency
-from tests.app.conftest import f32, stroke_image
+from tests.app.conftest import f32, png_data_url, stroke_image
 
 
 def pixels() -> list[list[int]]:
@@ -53,6 +53,55 @@ def test_saliency_of_a_real_digit_lies_on_the_digit(client, mnist_dir):
     assert body["class"] == int(labels[0])
     sal = f32(body["saliency"])
     assert sal[digit > 128].mean() > sal[digit == 0].mean()
+
+
+def drawing(shape: tuple[int, int], top: int, left: int, height: int, width: int) -> np.ndarray:
+    """(H, W) uint8 white paper with one black rectangle of ink, like a drawn 1."""
+    image = np.full(shape, 255, dtype=np.uint8)
+    image[top : top + height, left : left + width] = 0
+    return image
+
+
+def box(top, left, height, width) -> dict:
+    return {"top": top, "left": left, "height": height, "width": width}
+
+
+@pytest.mark.parametrize(
+    ("shape", "ink"),
+    [
+        ((280, 280), (40, 100, 200, 40)),  # the page's pad
+        ((2048, 1536), (400, 600, 1200, 200)),  # read at half size: 1024 x 768
+    ],
+)
+def test_saliency_placement_is_the_ink_box_of_the_image_sent(client, shape, ink):
+    r = client.post(
+        "/api/saliency", json={"image": png_data_url(drawing(shape, *ink)), "method": "gradcam"}
+    )
+    assert r.status_code == 200, r.text
+    placement = r.json()["placement"]
+    assert placement["source"] == box(*ink)
+    target = placement["target"]
+    assert target["height"] == 20 and target["width"] == round(20 * ink[3] / ink[2])
+    inked = np.nonzero(f32(r.json()["input"]) > 0.01)
+    assert (inked[0].min(), inked[1].min()) == (target["top"], target["left"])
+
+
+def test_saliency_placement_of_an_odd_sized_large_image(client):
+    # 3000 x 1000 is read as 1024 x 341: the box comes back in the sent image's pixels,
+    # each edge exact up to one pixel of the copy that was read (about 3 pixels here).
+    ink = (600, 300, 1800, 400)
+    r = client.post("/api/saliency", json={"image": png_data_url(drawing((3000, 1000), *ink))})
+    source = r.json()["placement"]["source"]
+    for key, want in box(*ink).items():
+        edges = 2 if key in ("height", "width") else 1
+        assert source[key] == pytest.approx(want, abs=edges * 3000 / 1024)
+
+
+def test_saliency_placement_of_pixels_and_without_preprocessing(client):
+    big = client.post("/api/saliency", json={"pixels": stroke_image(56).tolist()}).json()
+    assert big["placement"]["source"] == box(11, 24, 34, 8)
+    raw = {"pixels": stroke_image().tolist(), "preprocess": False}
+    assert client.post("/api/saliency", json=raw).json()["placement"] is None
 
 
 @pytest.mark.parametrize(

@@ -375,3 +375,17 @@ def test_upload_without_file_is_422(client, expect_error):
 
 def test_upload_json_body_is_422(client, expect_error):
     expect_error(client.post("/api/predict/upload", json={"pixels": [[1]]}), 422, "file")
+
+
+def test_predict_and_upload_report_the_placement(client):
+    image = np.full((300, 200), 255, dtype=np.uint8)
+    image[50:250, 80:120] = 0  # a bar 200 tall, 40 wide
+    want = {"top": 50, "left": 80, "height": 200, "width": 40}
+    body = client.post("/api/predict", json={"image": png_data_url(image), "layers": []}).json()
+    assert body["placement"]["source"] == want
+    assert body["placement"]["target"]["height"] == 20
+    files = {"file": ("bar.png", png_bytes(image), "image/png")}
+    upload = client.post("/api/predict/upload", files=files, data={"layers": "fc2"}).json()
+    assert upload["placement"] == body["placement"]
+    raw = {"pixels": stroke_image().tolist(), "preprocess": False, "layers": []}
+    assert client.post("/api/predict", json=raw).json()["placement"] is None

@@ -105,3 +105,83 @@ def test_sample_in_the_url_loads_that_test_digit(page, live_server, mnist_dir) -
     assert "MNIST test digit #7" in page.locator("#status").text_content()
     assert page.get_by_test_id("draw-canvas").evaluate(CANVAS_INK) > 2
     assert page.console_errors == []
+
+
+INK_BOX = """
+canvas => {
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let top = Infinity, left = Infinity, bottom = -1, right = -1;
+  for (let y = 0; y < canvas.height; y += 1) {
+    for (let x = 0; x < canvas.width; x += 1) {
+      if (data[4 * (y * canvas.width + x)] < 128) {
+        top = Math.min(top, y); bottom = Math.max(bottom, y);
+        left = Math.min(left, x); right = Math.max(right, x);
+      }
+    }
+  }
+  return {top, left, bottom, right};
+}
+"""
+
+ALPHA_IN = """
+(canvas, box) => {
+  const {top, left, bottom, right} = box;
+  const data = canvas.getContext('2d').getImageData(left, top, right - left + 1, bottom - top + 1).data;
+  let total = 0;
+  for (let i = 3; i < data.length; i += 4) total += data[i];
+  return total;
+}
+"""
+
+
+def test_gradcam_is_drawn_over_the_drawing_inside_its_ink(page, live_server) -> None:
+    open_page(page, live_server)
+    overlay = page.get_by_test_id("saliency-on-drawing")
+    pad = page.get_by_test_id("draw-canvas")
+    assert overlay.bounding_box() == pad.bounding_box()  # stacked exactly on the pad
+    draw_strokes(page, [[[0.5, 0.25], [0.55, 0.75]]])  # a slanted 1 in the middle
+    wait_for_prediction(page, "1")
+    with page.expect_response("**/api/saliency") as answered:
+        page.get_by_test_id("saliency-gradcam").click()
+    placement = answered.value.json()["placement"]
+    page.locator("figcaption", has_text="mapped back onto it").wait_for()
+    assert overlay.bounding_box() == pad.bounding_box()  # the longer caption moves nothing
+    ink = pad.evaluate(INK_BOX)
+    source = placement["source"]  # the canvas's own pixels: the page sends its toDataURL()
+    assert (source["top"], source["left"]) == (ink["top"], ink["left"])
+    assert source["height"] == ink["bottom"] - ink["top"] + 1
+    assert source["width"] == ink["right"] - ink["left"] + 1
+    assert overlay.evaluate(ALPHA_IN, ink) > 0, "no saliency over the ink"
+    outside = [
+        {"top": 0, "left": 0, "bottom": 279, "right": ink["left"] - 6},
+        {"top": 0, "left": ink["right"] + 6, "bottom": 279, "right": 279},
+        {"top": 0, "left": 0, "bottom": ink["top"] - 6, "right": 279},
+        {"top": ink["bottom"] + 6, "left": 0, "bottom": 279, "right": 279},
+    ]
+    for box in outside:
+        assert overlay.evaluate(ALPHA_IN, box) == 0, f"saliency outside the ink at {box}"
+    # Drawing works through the overlay; while a new stroke is drawn the old map comes off
+    # (the answers are held back meanwhile, so none can repaint it before we look).
+    held = []
+    page.route("**/api/saliency", lambda route: held.append(route))
+    x, y = pad.bounding_box()["x"], pad.bounding_box()["y"]
+    page.mouse.move(x + 60, y + 250)
+    page.mouse.down()
+    page.mouse.move(x + 90, y + 250, steps=3)
+    page.mouse.up()
+    page.wait_for_timeout(200)
+    assert held, "drawing did not ask for a new map"
+    assert overlay.evaluate(CANVAS_INK) == 1, "the old map stays over a changing drawing"
+    page.unroute("**/api/saliency")  # lets the held requests through
+    page.wait_for_function(
+        "c => c.getContext('2d').getImageData(0, 0, 280, 280).data.some((v, i) => i % 4 === 3 && v)",
+        arg=overlay.element_handle(),
+    )
+    page.get_by_test_id("saliency-off").click()
+    assert overlay.evaluate(CANVAS_INK) == 1
+    assert page.locator("figcaption", has_text="mapped back").count() == 0
+    page.get_by_test_id("saliency-gradcam").click()
+    page.locator("figcaption", has_text="mapped back onto it").wait_for()
+    page.get_by_test_id("clear").click()
+    assert overlay.evaluate(CANVAS_INK) == 1
+    assert page.console_errors == []

@@ -49,6 +49,11 @@ export class DrawPad {
     this.redraw();
   }
 
+  /** Where a pixel (x, y) of the image sent lands on the canvas: (frame.x + x * scale, ...). */
+  frame() {
+    return this.picture ? fitFrame(this.canvas, this.picture) : { x: 0, y: 0, scale: 1 };
+  }
+
   /** A PNG data URL of the pad: dark ink on white. */
   toDataURL() {
     return this.canvas.toDataURL("image/png");
@@ -168,12 +173,19 @@ export class DrawPad {
   }
 }
 
+/** The offset and scale that centre `source` and fit it inside `canvas`. */
+function fitFrame(canvas, source) {
+  const scale = Math.min(canvas.width / source.width, canvas.height / source.height);
+  return {
+    x: (canvas.width - source.width * scale) / 2,
+    y: (canvas.height - source.height * scale) / 2,
+    scale,
+  };
+}
+
 /** Draw an image centred and fitted inside the canvas. */
 function drawFitted(ctx, source) {
-  const { width, height } = ctx.canvas;
-  const sw = source.width;
-  const sh = source.height;
-  const s = Math.min(width / sw, height / sh);
+  const { x, y, scale } = fitFrame(ctx.canvas, source);
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(source, (width - sw * s) / 2, (height - sh * s) / 2, sw * s, sh * s);
+  ctx.drawImage(source, x, y, source.width * scale, source.height * scale);
 }

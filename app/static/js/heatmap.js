@@ -30,11 +30,13 @@ export function scaleFor(min, max, forceSigned = false) {
 }
 
 /**
- * Paint a rows x cols grid into ctx, filling the whole canvas, pixels crisp: pixelAt(r, c)
- * gives [red, green, blue] (0-255) of each cell. A buffer canvas holds one pixel per cell;
+ * Paint a rows x cols grid into ctx, pixels crisp: pixelAt(r, c) gives [red, green, blue] or
+ * [red, green, blue, alpha] (0-255) of each cell. A buffer canvas holds one pixel per cell;
  * drawImage upscales it without smoothing. Every heatmap and overlay is drawn through here.
+ * Options: `box` {x, y, width, height} in canvas pixels to paint into (default: the whole
+ * canvas, which is cleared first; a box is drawn over what is there) and `smooth` (default false).
  */
-export function paintGrid(ctx, rows, cols, pixelAt) {
+export function paintGrid(ctx, rows, cols, pixelAt, { box = null, smooth = false } = {}) {
   if (!rows || !cols) return;
   const buffer = document.createElement("canvas");
   buffer.width = cols;
@@ -43,18 +45,20 @@ export function paintGrid(ctx, rows, cols, pixelAt) {
   const img = bctx.createImageData(cols, rows);
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) {
-      const [red, green, blue] = pixelAt(r, c);
+      const [red, green, blue, alpha = 255] = pixelAt(r, c);
       const k = 4 * (r * cols + c);
       img.data[k] = red;
       img.data[k + 1] = green;
       img.data[k + 2] = blue;
-      img.data[k + 3] = 255;
+      img.data[k + 3] = alpha;
     }
   }
   bctx.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  ctx.drawImage(buffer, 0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.imageSmoothingEnabled = smooth;
+  const { width, height } = ctx.canvas;
+  if (!box) ctx.clearRect(0, 0, width, height);
+  const to = box || { x: 0, y: 0, width, height };
+  ctx.drawImage(buffer, to.x, to.y, to.width, to.height);
 }
 
 /** Draw a 2-D grid (array of rows) of values as a heatmap under `scale` {min, max, signed}. */

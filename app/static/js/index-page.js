@@ -37,6 +37,7 @@ export async function startPage(doc) {
   let source = null; // a loaded picture's request fields; null: the pad's own drawing
   let last = null; // {answer, input, saliency} of the newest prediction shown
   let explainCall = null;
+  let drawingVersion = 0; // counts changes of what the pad shows: maps go only on the current one
 
   const network = createNetworkView(doc.getElementById("network"), model, { onPick: pickUnit, tooltip });
   for (const layer of model.layers.filter((l) => l.kind === "conv2d")) {
@@ -59,10 +60,11 @@ export async function startPage(doc) {
     request: (signal) => {
       const input = source || { image: pad.toDataURL(), preprocess: true };
       const method = saliency.method();
+      const drawing = { version: drawingVersion, frame: pad.frame(), width: pad.canvas.width };
       return Promise.all([
         postJSON("/api/predict", { ...input, layers: "all" }, { signal }),
         method ? postJSON("/api/saliency", { ...input, method }, { signal }) : null,
-      ]).then(([answer, map]) => ({ answer, input, saliency: map }));
+      ]).then(([answer, map]) => ({ answer, input, saliency: map, drawing }));
     },
     onResult: showAnswer,
     onError: (error) => {
@@ -74,12 +76,19 @@ export async function startPage(doc) {
 
   const pad = new DrawPad(byId("draw-canvas"), {
     onChange: ({ ending }) => {
+      drawingChanged();
       if (pad.isEmpty()) return reset();
       if (!pad.picture) source = null;
       if (!ending && status.textContent && !pad.replaying) say("");
       predictor.schedule({ now: ending });
     },
   });
+
+  /** The pad shows something new: the map over the old drawing no longer fits it. */
+  function drawingChanged() {
+    drawingVersion += 1;
+    saliency.clearDrawing();
+  }
 
   function showAnswer(result) {
     last = result;
@@ -91,7 +100,7 @@ export async function startPage(doc) {
     probabilities.show(answer.probabilities, answer.prediction);
     drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
     network.show(answer);
-    saliency.show(result.saliency);
+    saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
   }
@@ -155,6 +164,7 @@ export async function startPage(doc) {
       const sample = samples[0];
       if (!sample) return say("There is no MNIST test digit with that number.", true);
       source = { pixels: sample.pixels, preprocess: false };
+      drawingChanged();
       pad.showPicture(pixelsToPicture(sample.pixels));
       say(`MNIST test digit #${sample.index}, labelled ${sample.label}.`);
       predictor.schedule({ now: true });
@@ -177,6 +187,7 @@ export async function startPage(doc) {
     try {
       const { picture, dataURL } = await readImageFile(file);
       source = { image: dataURL, preprocess: true };
+      drawingChanged();
       pad.showPicture(picture);
       say(`Reading ${file.name}.`);
       predictor.schedule({ now: true });

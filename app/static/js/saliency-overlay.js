@@ -28,3 +28,33 @@ export function drawSaliencyOverlay(ctx, input, saliency, { opacity = 0.8, gamma
     return heatColour(s).map((h) => Math.round((1 - a) * gray + a * h));
   });
 }
+
+/**
+ * Draw the 28 x 28 `saliency` back over the drawing it came from, on a transparent ctx stacked
+ * on the pad: the part inside `placement.target` (the glyph's box in 28 x 28) is stretched over
+ * `placement.source` (the ink's box in the image sent), which `frame` {x, y, scale} maps to the
+ * canvas. placement null (no preprocessing): the image sent was the 28 x 28 itself.
+ */
+export function drawSaliencyOnDrawing(ctx, saliency, placement, frame, { opacity = 0.75, gamma = 0.7 } = {}) {
+  const rows = saliency.length;
+  const cols = rows ? saliency[0].length : 0;
+  const whole = { top: 0, left: 0, height: rows, width: cols };
+  const { source, target } = placement || { source: whole, target: whole };
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  const box = {
+    x: frame.x + source.left * frame.scale,
+    y: frame.y + source.top * frame.scale,
+    width: source.width * frame.scale,
+    height: source.height * frame.scale,
+  };
+  paintGrid(
+    ctx,
+    target.height,
+    target.width,
+    (r, c) => {
+      const s = Math.max(0, Math.min(1, saliency[target.top + r][target.left + c])) ** gamma;
+      return [...heatColour(s), Math.round(255 * opacity * s)];
+    },
+    { box, smooth: true },
+  );
+}

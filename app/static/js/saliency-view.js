@@ -1,6 +1,7 @@
-// "Where the network looks": the off / gradient / Grad-CAM toggle and the overlay it draws.
+// "Where the network looks": the off / gradient / Grad-CAM toggle and the overlays it draws
+// (on the 28 x 28 input, and the same map mapped back onto the drawing).
 
-import { drawSaliencyOverlay } from "./saliency-overlay.js";
+import { drawSaliencyOnDrawing, drawSaliencyOverlay } from "./saliency-overlay.js";
 
 const NOTES = {
   gradient:
@@ -22,7 +23,9 @@ export function createSaliencyView(root, { onChange }) {
   const figure = part("saliency-figure");
   const caption = part("saliency-caption");
   const note = part("saliency-note");
+  const padCaption = part("pad-caption");
   const ctx = root.querySelector("[data-testid=saliency-map]").getContext("2d");
+  const onDrawing = root.querySelector("[data-testid=saliency-on-drawing]").getContext("2d");
   let method = "";
 
   for (const button of buttons) {
@@ -38,17 +41,40 @@ export function createSaliencyView(root, { onChange }) {
     });
   }
 
-  /** Draw an /api/saliency answer (or clear the overlay for null). */
-  function show(answer) {
+  /**
+   * Draw an /api/saliency answer (or clear the overlays for null). `drawing` {frame, width}:
+   * the pad's frame() and canvas width when the answer is for what the pad shows now;
+   * null leaves the drawing without a map (it changed since the request).
+   */
+  function show(answer, drawing = null) {
     if (!answer || !method) return clear();
     drawSaliencyOverlay(ctx, answer.input, answer.saliency);
     setCaption(`Where it looks for a ${answer.class}`, answer.method === "gradcam" ? `Grad-CAM, ${answer.layer}` : "gradient");
+    if (!drawing) return clearDrawing();
+    const k = onDrawing.canvas.width / drawing.width;
+    const { x, y, scale } = drawing.frame;
+    drawSaliencyOnDrawing(onDrawing, answer.saliency, answer.placement, { x: x * k, y: y * k, scale: scale * k });
+    padCaption.replaceChildren(
+      "Your drawing",
+      document.createElement("br"),
+      Object.assign(document.createElement("span"), {
+        className: "muted",
+        textContent: "with the same map as the 28 × 28 one, mapped back onto it",
+      }),
+    );
   }
 
   function clear() {
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     setCaption("Where it looks", "");
+    clearDrawing();
+  }
+
+  /** Take the map off the drawing (until the next answer). */
+  function clearDrawing() {
+    onDrawing.clearRect(0, 0, onDrawing.canvas.width, onDrawing.canvas.height);
+    padCaption.textContent = "Your drawing";
   }
 
   function setCaption(text, detail) {
@@ -58,5 +84,5 @@ export function createSaliencyView(root, { onChange }) {
     caption.replaceChildren(text, document.createElement("br"), small);
   }
 
-  return { show, clear, method: () => method };
+  return { show, clear, clearDrawing, method: () => method };
 }

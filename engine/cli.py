@@ -109,7 +109,7 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     data_help = "MNIST folder (default: $CONVLENS_DATA, else ~/.cache/convlens/mnist)"
     p = sub.add_parser("train", help="train the CNN on MNIST")
     p.add_argument("--data", help=data_help)
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)

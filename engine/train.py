@@ -25,7 +25,7 @@ def to_input(images: np.ndarray) -> np.ndarray:
 class TrainConfig:
     """Everything that decides a training run."""
 
-    epochs: int = 12
+    epochs: int = 15
     batch_size: int = 64
     lr: float = 2e-3
     min_lr_fraction: float = 0.02

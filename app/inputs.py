@@ -8,24 +8,9 @@ from app.config import Settings
 from app.errors import BadInput, TooLarge
 from app.imaging import decode_base64_image, decode_image_with_size
 from app.schemas.common import ImageInput
-from engine.preprocess import (
-    EmptyDrawingError,
-    Placement,
-    network_input_with_placement,
-    pixels_to_unit,
-)
+from engine.preprocess import Placement, network_input_with_placement, pixels_to_unit
 
 Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the drawing went in it)
-
-
-def image_from_bytes(data: bytes, preprocess: bool, settings: Settings) -> np.ndarray:
-    """Encoded image bytes -> (1, 28, 28) float32 network input."""
-    return read_bytes(data, preprocess, settings)[0]
-
-
-def image_from_request(req: ImageInput, settings: Settings) -> np.ndarray:
-    """A request's `image` or `pixels` -> (1, 28, 28) float32 network input."""
-    return read_request(req, settings)[0]
 
 
 def read_bytes(data: bytes, preprocess: bool, settings: Settings) -> Read:
@@ -59,8 +44,6 @@ def to_network_input(image: np.ndarray, preprocess: bool) -> Read:
     """Decoded pixels -> ((1, 28, 28), placement); engine errors become 400s with its message."""
     try:
         network_image, placement = network_input_with_placement(image, preprocess)
-    except EmptyDrawingError as exc:
-        raise BadInput(str(exc)) from exc
-    except ValueError as exc:
+    except ValueError as exc:  # EmptyDrawingError included: the message says what to change
         raise BadInput(str(exc)) from exc
     return network_image[None], placement

@@ -7,7 +7,7 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, File, Form, UploadFile
 
-from app.deps import JsonBody, ModelDep, SettingsDep
+from app.deps import JsonBody, LoadedModel, ModelDep, SettingsDep
 from app.errors import NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import read_bytes, read_request
@@ -20,7 +20,10 @@ router = APIRouter(prefix="/api/predict", tags=["predict"])
 
 
 def prediction_payload(
-    loaded, image: np.ndarray, layers: str | list[str], placement: Placement | None = None
+    loaded: LoadedModel,
+    image: np.ndarray,
+    layers: str | list[str],
+    placement: Placement | None = None,
 ) -> dict:
     """Run the model; unknown layer names are a 404."""
     try:

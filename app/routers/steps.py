@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from app.config import Settings
 from app.deps import JsonBody, ModelDep, SettingsDep
 from app.errors import BadInput, NotFound, TooLarge, error_responses
-from app.inputs import image_from_request
+from app.inputs import read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.steps import (
     ConvolveRequest,
@@ -35,7 +35,7 @@ def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> Num
     """For a conv unit: the window on the previous layer's output, the patch, the kernel, the
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
-    image = image_from_request(req, settings)
+    image, _ = read_request(req, settings)
     model = loaded.model
     try:
         model.layer(req.layer)

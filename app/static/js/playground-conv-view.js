@@ -2,7 +2,7 @@
 // the products and their sums; the output maps filling in; the editable kernels.
 
 import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, fitCells, paintCell } from "./playground-grid.js";
+import { createGrid, figure, fillSteps, fitCells } from "./playground-grid.js";
 import { channelNames } from "./playground-state.js";
 
 function rangeOf(nested) {
@@ -118,10 +118,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
     /** Show the first `done` steps computed; `live` highlights the last one as the current step. */
     update(done, live) {
       const steps = conv.steps;
-      for (let i = Math.min(filled, done); i < Math.max(filled, done); i += 1) {
-        const s = steps[i];
-        paintCell(outGrids[s.channel].grid.cell(s.row, s.col), i < done ? s.result : null, outScale);
-      }
+      fillSteps(steps, filled, done, (s) => outGrids[s.channel].grid.cell(s.row, s.col), outScale);
       filled = done;
       if (current) current.classList.remove("current");
       outGrids.forEach((o) => o.fig.classList.remove("active"));

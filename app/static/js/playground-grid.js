@@ -8,6 +8,16 @@ function inkOn([r, g, b]) {
   return 0.299 * r + 0.587 * g + 0.114 * b < 150 ? "#ffffff" : "#1d2430";
 }
 
+/**
+ * Move a map's filled cells from step `from` to step `to` (either direction): steps before
+ * `to` show their result, later ones are cleared. cellOf(step) is the step's output cell.
+ */
+export function fillSteps(steps, from, to, cellOf, scale) {
+  for (let i = Math.min(from, to); i < Math.max(from, to); i += 1) {
+    paintCell(cellOf(steps[i]), i < to ? steps[i].result : null, scale);
+  }
+}
+
 /** Show value v in cell, coloured under scale; null clears the cell (not computed yet). */
 export function paintCell(cell, v, scale) {
   if (v === null || v === undefined) {

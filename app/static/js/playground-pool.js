@@ -1,7 +1,7 @@
 // Max-pooling of the convolution maps, window by window, the maximum highlighted.
 
 import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, fitCells, paintCell } from "./playground-grid.js";
+import { createGrid, figure, fillSteps, fitCells } from "./playground-grid.js";
 
 function rangeOf(nested) {
   const flat = nested.flat(Infinity);
@@ -43,10 +43,7 @@ export function createPoolView(area, maps, pool) {
     /** Show the first `done` pooling steps; `live` highlights the last one. */
     update(done, live) {
       const steps = pool.steps;
-      for (let i = Math.min(filled, done); i < Math.max(filled, done); i += 1) {
-        const s = steps[i];
-        paintCell(pairs[s.channel].pooled.cell(s.row, s.col), i < done ? s.result : null, scale);
-      }
+      fillSteps(steps, filled, done, (s) => pairs[s.channel].pooled.cell(s.row, s.col), scale);
       filled = done;
       if (marked) marked.forEach((c) => c.classList.remove("argmax", "current"));
       marked = null;

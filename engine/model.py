@@ -9,8 +9,7 @@ import numpy as np
 
 from engine.layers import Layer
 from engine.losses import softmax
-
-Shape = tuple[int, ...]
+from engine.shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -153,6 +152,7 @@ class Sequential:
                 "input_shape": list(self.shapes[k]),
                 "output_shape": list(self.shapes[k + 1]),
                 "parameter_count": layer.parameter_count(),
+                "formula": layer.output_formula(self.shapes[k]),
             }
             for k, layer in enumerate(self.layers)
         ]

@@ -19,7 +19,7 @@ from app.schemas.steps import (
     PoolResponse,
 )
 from engine.explain import convolve, explain_unit, pool
-from engine.shapes import POOL_WINDOW, as_pair, formula_hw, output_hw, resolve_padding
+from engine.shapes import POOL_WINDOW, window_geometry
 
 router = APIRouter(prefix="/api", tags=["steps"])
 
@@ -87,25 +87,19 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
             f"kernels are {kh} x {kw}; the largest side allowed is {settings.max_kernel_side}"
         )
     try:
-        stride = as_pair(req.stride, "stride")
-        if min(stride) < 1:
-            raise ValueError("stride must be at least 1")
-        padding = resolve_padding(
-            req.padding if isinstance(req.padding, str) else as_pair(req.padding, "padding"),
-            (kh, kw),
-        )
-        ho, wo = output_hw(x.shape[1:], (kh, kw), stride, padding)
+        geometry = window_geometry((kh, kw), req.stride, req.padding)
+        ho, wo = geometry.output_hw(x.shape[1:])
         _check_steps(f * ho * wo, settings)
-        out, records = convolve(x, k, req.bias, stride, padding)
+        out, records = convolve(x, k, req.bias, geometry.stride, geometry.padding)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
         {
             "output": out,
             "output_shape": list(out.shape),
-            "padding": list(padding),
-            "stride": list(stride),
-            "formula": formula_hw(x.shape[1:], (kh, kw), stride, padding),
+            "padding": list(geometry.padding),
+            "stride": list(geometry.stride),
+            "formula": geometry.formula(x.shape[1:]),
             "steps": records,
         }
     )
@@ -124,21 +118,18 @@ def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
     # Pooling reads a conv layer's maps, so it takes as many channels as convolve has kernels.
     _check_grid(x.shape, settings.max_conv_kernels, settings)
     try:
-        size = as_pair(req.size, "size")
-        stride = as_pair(req.stride if req.stride is not None else req.size, "stride")
-        if min(size) < 1 or min(stride) < 1:
-            raise ValueError("pool size and stride must be at least 1")
-        ho, wo = output_hw(x.shape[1:], size, stride, window=POOL_WINDOW)
+        geometry = window_geometry(req.size, req.stride, 0, POOL_WINDOW)
+        ho, wo = geometry.output_hw(x.shape[1:])
         _check_steps(x.shape[0] * ho * wo, settings)
-        out, records = pool(x, size, stride, req.mode)
+        out, records = pool(x, geometry.kernel, geometry.stride, req.mode)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
         {
             "output": out,
             "output_shape": list(out.shape),
-            "stride": list(stride),
-            "formula": formula_hw(x.shape[1:], size, stride, (0, 0)),
+            "stride": list(geometry.stride),
+            "formula": geometry.formula(x.shape[1:]),
             "steps": records,
         }
     )

@@ -112,6 +112,11 @@ def receptive_field(windows: list[tuple[Pair, Pair, Pair]]) -> dict[str, Pair]:
     return {"size": tuple(size), "jump": tuple(jump), "offset": tuple(offset)}
 
 
+def receptive_window(rf: dict[str, Pair], i: int, j: int) -> Pair:
+    """Unit (i, j) + receptive_field() -> (top, left) input pixel of the window it reads."""
+    return (rf["offset"][0] + i * rf["jump"][0], rf["offset"][1] + j * rf["jump"][1])
+
+
 def formula_hw(
     in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0), window: str = KERNEL
 ) -> str:

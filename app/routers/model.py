@@ -25,7 +25,7 @@ def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
         input_shape=list(model.input_shape),
         class_names=model.class_names,
         parameter_count=model.parameter_count(),
-        layers=[LayerInfo(**d) for d in model.describe()],
+        layers=[LayerInfo(**d) for d in model.describe_layers()],
         test_accuracy=loaded.metadata.get("test_accuracy"),
         metadata=loaded.metadata,
         atlas_available=atlas_available(loaded.version, settings.data),

@@ -40,8 +40,8 @@ class Layer(ABC):
         """The constructor arguments that define this layer (JSON-ready, without the name)."""
         return {}
 
-    def config(self) -> dict[str, Any]:
-        """JSON description: kind, name, hyperparameters; enough to rebuild the layer."""
+    def describe(self) -> dict[str, Any]:
+        """JSON description: kind, name, hyperparameters; what build_layer() rebuilds it from."""
         return {"kind": self.kind, "name": self.name, **self.hyperparameters()}
 
     def parameter_count(self) -> int:

@@ -16,7 +16,7 @@ def test_model_describes_every_layer(client, model):
     assert body["class_names"] == [str(d) for d in range(10)]
     assert body["parameter_count"] == model.parameter_count()
     assert [lay["name"] for lay in body["layers"]] == [lay.name for lay in model.layers]
-    for got, want in zip(body["layers"], model.describe(), strict=True):
+    for got, want in zip(body["layers"], model.describe_layers(), strict=True):
         assert got["kind"] == want["kind"]
         assert got["input_shape"] == list(want["input_shape"])
         assert got["output_shape"] == list(want["output_shape"])

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,24 @@ class KernelPatches:
     indices: np.ndarray  # (top,) position of each image in the data set
     positions: np.ndarray  # (top, 2) (row, col) of the unit in the feature map
     receptive_field: dict[str, Pair]  # size, jump, offset (see engine.shapes.receptive_field)
+
+    def as_dict(self, model_version: str) -> dict[str, Any]:
+        """The API's payload for the atlas of `model_version`, with each patch's window (its
+        top-left input pixel, row and column); arrays stay NumPy."""
+        return {
+            "layer": self.layer,
+            "kernel": self.kernel,
+            "model_version": model_version,
+            "receptive_field": {key: list(value) for key, value in self.receptive_field.items()},
+            "patches": np.ascontiguousarray(self.patches),
+            "activations": np.ascontiguousarray(self.activations),
+            "indices": np.ascontiguousarray(self.indices),
+            "positions": np.ascontiguousarray(self.positions),
+            "windows": [
+                list(receptive_window(self.receptive_field, i, j))
+                for i, j in self.positions.tolist()
+            ],
+        }
 
 
 def atlas_path(version: str, data_dir: str | Path | None = None) -> Path:

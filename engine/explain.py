@@ -107,7 +107,7 @@ def explain_unit(model: Sequential, image: np.ndarray, layer_name: str, unit: Un
     """(C, H, W) network input + a unit of a conv/pool layer -> its record in the real model.
 
     Adds what the layer read (`input_layer`), the value the forward pass produced
-    (`forward_value`), and for a conv followed by ReLU the value after the activation.
+    (`forward_value`), the network input's first channel (`input`), and for a conv followed by ReLU the value after the activation.
     """
     k = model.index(layer_name)
     layer = model.layers[k]
@@ -125,6 +125,7 @@ def explain_unit(model: Sequential, image: np.ndarray, layer_name: str, unit: Un
             "layer": nxt.name,
             "value": float(traces[k + 1].output[0, c, i, j]),
         }
+    record["input"] = np.ascontiguousarray(image[0])  # (H, W) the network input
     return record
 
 

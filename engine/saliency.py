@@ -8,6 +8,7 @@ Both run one forward_train + backward on the caller's arrays only; nothing is wr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,25 @@ class Saliency:
     probabilities: np.ndarray  # (K,)
     raw: np.ndarray  # (H, W) before normalising: signed d logit / d pixel, or the Grad-CAM map
     saliency: np.ndarray  # (H, W) float32 in [0, 1]: |raw| / max |raw| (all zeros if raw is 0)
+    input: np.ndarray  # (H, W) the network input (first channel), C-contiguous
     layer: str | None = None  # the layer Grad-CAM read; None for the gradient
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's payload: method, class, prediction, probabilities, layer, score, input,
+        saliency, raw and its range; arrays stay NumPy."""
+        return {
+            "method": self.method,
+            "class": self.class_index,
+            "prediction": self.prediction,
+            "probabilities": self.probabilities,
+            "layer": self.layer,
+            "score": "logit",
+            "input": self.input,
+            "saliency": self.saliency,
+            "raw": self.raw,
+            "raw_min": float(self.raw.min()),
+            "raw_max": float(self.raw.max()),
+        }
 
 
 def _one_hot(logits: np.ndarray, class_index: int) -> np.ndarray:
@@ -138,5 +157,6 @@ def saliency(
         probabilities=probabilities.astype(np.float32),
         raw=np.ascontiguousarray(raw, dtype=np.float32),
         saliency=_normalised(raw),
+        input=np.ascontiguousarray(image[0]),
         layer=used,
     )

@@ -49,20 +49,7 @@ def saliency_map(
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
-        {
-            "method": result.method,
-            "class": result.class_index,
-            "prediction": result.prediction,
-            "probabilities": result.probabilities,
-            "layer": result.layer,
-            "score": "logit",
-            "input": np.ascontiguousarray(image[0]),
-            "saliency": result.saliency,
-            "raw": result.raw,
-            "raw_min": float(result.raw.min()),
-            "raw_max": float(result.raw.max()),
-            "placement": placement.as_dict() if placement else None,
-        }
+        {**result.as_dict(), "placement": placement.as_dict() if placement else None}
     )
 
 
@@ -113,25 +100,7 @@ def top_patches(
     and caches beside the data (`<data dir>/../atlas/<model version>.npz`). Each test digit
     contributes its strongest unit at most once. 503, naming the exact command, until the
     atlas has been computed."""
-    kp = kernel_patches(loaded, settings, name, f)
-    rf = kp.receptive_field
-    windows = [
-        [rf["offset"][0] + i * rf["jump"][0], rf["offset"][1] + j * rf["jump"][1]]
-        for i, j in kp.positions.tolist()
-    ]
-    return NumpyJSONResponse(
-        {
-            "layer": kp.layer,
-            "kernel": kp.kernel,
-            "model_version": loaded.version,
-            "receptive_field": {key: list(value) for key, value in rf.items()},
-            "patches": np.ascontiguousarray(kp.patches),
-            "activations": np.ascontiguousarray(kp.activations),
-            "indices": np.ascontiguousarray(kp.indices),
-            "positions": np.ascontiguousarray(kp.positions),
-            "windows": windows,
-        }
-    )
+    return NumpyJSONResponse(kernel_patches(loaded, settings, name, f).as_dict(loaded.version))
 
 
 _predictions: dict[str, np.ndarray] = {}

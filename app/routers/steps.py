@@ -42,11 +42,11 @@ def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> Num
     except KeyError as exc:
         raise NotFound(exc.args[0]) from exc
     try:
-        record = explain_unit(model, image, req.layer, (req.channel, req.row, req.col))
+        return NumpyJSONResponse(
+            explain_unit(model, image, req.layer, (req.channel, req.row, req.col))
+        )
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    record["input"] = np.ascontiguousarray(image[0])
-    return NumpyJSONResponse(record)
 
 
 def _check_grid(shape: tuple[int, ...], max_channels: int, settings: Settings) -> None:

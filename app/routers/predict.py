@@ -7,12 +7,13 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, File, Form, UploadFile
 
-from app.deps import JsonBody, LoadedModel, ModelDep, SettingsDep
+from app.deps import JsonBody, ModelDep, SettingsDep
 from app.errors import NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import read_bytes, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.predict import PredictRequest, PredictResponse
+from app.state import LoadedModel
 from engine.inference import predict
 from engine.preprocess import Placement
 

@@ -6,8 +6,8 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.config import Settings
-from app.deps import JsonBody, ModelDep, SettingsDep
-from app.errors import BadInput, NotFound, TooLarge, error_responses
+from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
+from app.errors import BadInput, TooLarge, error_responses
 from app.inputs import read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.steps import (
@@ -36,15 +36,10 @@ def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> Num
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
     image, _ = read_request(req, settings)
-    model = loaded.model
+    find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
     try:
-        model.layer(req.layer)
-    except KeyError as exc:
-        raise NotFound(exc.args[0]) from exc
-    try:
-        return NumpyJSONResponse(
-            explain_unit(model, image, req.layer, (req.channel, req.row, req.col))
-        )
+        unit = (req.channel, req.row, req.col)
+        return NumpyJSONResponse(explain_unit(loaded.model, image, req.layer, unit))
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
 

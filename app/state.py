@@ -41,7 +41,7 @@ def load(weights: Path) -> LoadedModel:
         model, metadata = load_model(weights)
     except ModelFileError as exc:
         raise StartupError(
-            f"ConvLens cannot start: {exc}. Restore {weights} (the bundled weights ship with "
+            f"ConvLens cannot start: {str(exc).rstrip('.')}. Restore {weights} (the bundled weights ship with "
             "ConvLens), or set CONVLENS_WEIGHTS to a model saved by `convlens train`."
         ) from exc
     return LoadedModel(model, metadata, model_version(weights))

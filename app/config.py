@@ -41,8 +41,3 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
-
-
-async def current_settings() -> Settings:
-    """The settings as a dependency (async: no thread-pool hop); create_app() overrides it."""
-    return get_settings()

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.middleware import SECURITY_HEADERS
+from app.schemas.common import ErrorResponse
 
 
 class ApiError(Exception):
@@ -95,6 +96,4 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
         415: "Unsupported content type.",
         503: "The MNIST data is not available on this server.",
     }
-    from app.schemas.common import ErrorResponse  # avoid an import cycle at module load
-
     return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}

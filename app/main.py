@@ -1,7 +1,9 @@
-"""create_app(): wires settings, middleware, static files and routers. No logic lives here."""
+"""create_app(): wires settings, state, middleware, static files and routers. No logic here."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -9,11 +11,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.config import Settings, current_settings, get_settings
+from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.imaging import configure_pillow
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.routers import docs, health, insight, model, pages, predict, samples, steps
+from app.state import start
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -29,8 +32,15 @@ environment variables.
 """
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model before the first request (a bad weights file stops the start-up)."""
+    app.state.convlens = start(app.state.settings)
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the ASGI app."""
+    """Build the ASGI app for `settings` (default: the CONVLENS_* environment)."""
     settings = settings or get_settings()
     configure_pillow(settings.max_image_pixels)
     app = FastAPI(
@@ -39,13 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
-    if settings is not get_settings():
-
-        async def given_settings() -> Settings:
-            return settings
-
-        app.dependency_overrides[current_settings] = given_settings
+    app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

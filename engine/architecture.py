@@ -6,7 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from engine.layers import LAYER_TYPES, AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
+from engine.layers import (
+    LAYER_TYPES,
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    ReLU,
+)
 from engine.model import Sequential
 
 MNIST_CLASSES = [str(d) for d in range(10)]
@@ -33,8 +42,8 @@ def mnist_cnn(seed: int = 0) -> Sequential:
     )
 
 
-def build_layer(config: dict[str, Any]):
-    """{'kind': ..., 'name': ..., **hyperparameters} -> a fresh layer (weights initialised)."""
+def build_layer(config: dict[str, Any]) -> Layer:
+    """Layer.describe()'s {'kind', 'name', **hyperparameters} -> a fresh layer (weights initialised)."""
     config = dict(config)
     kind = config.pop("kind", None)
     if kind not in LAYER_TYPES:
@@ -54,18 +63,9 @@ def build_layer(config: dict[str, Any]):
 
 
 def build_model(description: dict[str, Any]) -> Sequential:
-    """{'input_shape', 'class_names', 'layers': [config, ...]} -> Sequential."""
+    """Sequential.describe()'s {'input_shape', 'class_names', 'layers'} -> Sequential."""
     return Sequential(
         [build_layer(c) for c in description["layers"]],
         input_shape=tuple(description["input_shape"]),
         class_names=list(description["class_names"]),
     )
-
-
-def describe_model(model: Sequential) -> dict[str, Any]:
-    """Sequential -> the JSON description build_model() reads."""
-    return {
-        "input_shape": list(model.input_shape),
-        "class_names": list(model.class_names),
-        "layers": [layer.config() for layer in model.layers],
-    }

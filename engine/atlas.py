@@ -9,21 +9,21 @@ The atlas is cached outside the repository, beside the user's MNIST folder:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from engine.data import resolve_data_dir
-from engine.layers import AvgPool2D, Conv2D, MaxPool2D
+from engine.data import resolve_data_dir, unit_float32
+from engine.layers import Conv2D
 from engine.model import Sequential
 from engine.serialize import BUNDLED_WEIGHTS
-from engine.shapes import Pair, receptive_field
+from engine.shapes import Pair, receptive_field, receptive_window
 
 TOP = 9
 FORMAT_VERSION = 1
@@ -45,10 +45,23 @@ class KernelPatches:
     positions: np.ndarray  # (top, 2) (row, col) of the unit in the feature map
     receptive_field: dict[str, Pair]  # size, jump, offset (see engine.shapes.receptive_field)
 
-
-def model_version(weights: Path) -> str:
-    """The id of a weights file: the first 12 hex digits of its SHA-256 (as the app reports)."""
-    return hashlib.sha256(Path(weights).read_bytes()).hexdigest()[:12]
+    def as_dict(self, model_version: str) -> dict[str, Any]:
+        """The API's payload for the atlas of `model_version`, with each patch's window (its
+        top-left input pixel, row and column); arrays stay NumPy."""
+        return {
+            "layer": self.layer,
+            "kernel": self.kernel,
+            "model_version": model_version,
+            "receptive_field": {key: list(value) for key, value in self.receptive_field.items()},
+            "patches": np.ascontiguousarray(self.patches),
+            "activations": np.ascontiguousarray(self.activations),
+            "indices": np.ascontiguousarray(self.indices),
+            "positions": np.ascontiguousarray(self.positions),
+            "windows": [
+                list(receptive_window(self.receptive_field, i, j))
+                for i, j in self.positions.tolist()
+            ],
+        }
 
 
 def atlas_path(version: str, data_dir: str | Path | None = None) -> Path:
@@ -78,10 +91,8 @@ def layer_receptive_field(model: Sequential, name: str) -> dict[str, Pair]:
     """Which input rows/cols one unit of layer `name` reads (size, jump, offset)."""
     geometry = []
     for layer in model.layers[: model.index(name) + 1]:
-        if isinstance(layer, Conv2D):
-            geometry.append((layer.kernel_size, layer.stride, layer.padding))
-        elif isinstance(layer, (MaxPool2D, AvgPool2D)):
-            geometry.append((layer.size, layer.stride, (0, 0)))
+        if layer.window is not None:
+            geometry.append((layer.window.kernel, layer.window.stride, layer.window.padding))
         elif len(model.shapes[model.index(layer.name) + 1]) != 3:
             raise ValueError(f"layer {layer.name!r} before {name!r} has no spatial layout")
     return receptive_field(geometry)
@@ -91,11 +102,11 @@ def extract_patches(
     images: np.ndarray, indices: np.ndarray, positions: np.ndarray, rf: dict[str, Pair]
 ) -> np.ndarray:
     """(N, H, W) images -> (len(indices), rf_h, rf_w) windows the units read, zero-padded."""
-    (sh, sw), (jh, jw), (oh, ow) = rf["size"], rf["jump"], rf["offset"]
+    sh, sw = rf["size"]
     h, w = images.shape[1:]
     out = np.zeros((len(indices), sh, sw), dtype=np.float32)
     for k, (n, (i, j)) in enumerate(zip(indices, positions, strict=True)):
-        top, left = oh + i * jh, ow + j * jw
+        top, left = receptive_window(rf, i, j)
         r0, r1 = max(top, 0), min(top + sh, h)
         c0, c1 = max(left, 0), min(left + sw, w)
         if r0 < r1 and c0 < c1:
@@ -122,9 +133,7 @@ def compute_atlas(
     """(N, H, W) images in [0, 1] (or uint8) -> {conv layer: [KernelPatches per kernel]}."""
     if model.input_shape[0] != 1:
         raise ValueError("the atlas needs a one-channel (grayscale) model input")
-    images = np.asarray(images)
-    pixels = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images
-    pixels = pixels.astype(np.float32, copy=False)
+    pixels = unit_float32(images)
     if len(pixels) < top:
         raise ValueError(f"need at least {top} images for the top {top}, got {len(pixels)}")
     names = conv_layers(model)

@@ -17,7 +17,7 @@ import numpy as np
 from engine.architecture import mnist_cnn
 from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
 from engine.plot import plot_curves
-from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, save_model
+from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, model_version, save_model
 from engine.train import TrainConfig, evaluate, to_input, train
 
 
@@ -88,7 +88,7 @@ def cmd_atlas(args: argparse.Namespace) -> int:
     """Compute the filter atlas of a model on the MNIST test set and cache it beside the data."""
     from tqdm import tqdm
 
-    from engine.atlas import atlas_path, compute_atlas, model_version, save_atlas
+    from engine.atlas import atlas_path, compute_atlas, save_atlas
 
     weights = Path(args.weights)
     model, _ = load_model(weights)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.data import unit_float32
 from engine.model import Sequential
 
 
 def predict_labels(model: Sequential, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """(N, H, W) uint8 or [0, 1] float images -> (N,) int64 predicted classes."""
-    images = np.asarray(images)
-    pixels = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images
+    pixels = unit_float32(images)
     out = np.empty(len(pixels), dtype=np.int64)
     for start in range(0, len(pixels), batch_size):
-        batch = pixels[start : start + batch_size, None].astype(np.float32, copy=False)
+        batch = pixels[start : start + batch_size, None]
         out[start : start + batch_size] = model.forward(batch).argmax(axis=1)
     return out
 

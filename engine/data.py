@@ -15,6 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
+
+def unit_float32(images: np.ndarray) -> np.ndarray:
+    """uint8 images (0-255) -> float32 in [0, 1], same shape; float images -> float32 as they are."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / 255.0
+    return images.astype(np.float32, copy=False)
+
+
 # SHA-256 of each file. The first digest of each is the canonical file the public mirrors serve;
 # train-images has a second accepted digest: a lossless re-export (pixels of intensity 1 read 0)
 # that some local copies hold (see the data README shipped with the project's shared data).

@@ -9,7 +9,6 @@ import numpy as np
 from engine.im2col import windows
 from engine.layers import AvgPool2D, Conv2D, Layer, MaxPool2D
 from engine.model import Sequential
-from engine.shapes import window_bounds
 
 Unit = tuple[int, int, int]  # (channel, row, col) of an output map
 
@@ -48,7 +47,7 @@ def conv_records(layer: Conv2D, x: np.ndarray, units: list[Unit] | None = None) 
                 "channel": f,
                 "row": i,
                 "col": j,
-                "window": window_bounds(i, j, layer.kernel_size, layer.stride, layer.padding),
+                "window": layer.window.bounds(i, j),
                 "patch": patch,
                 "kernel": kernels[f],
                 "products": products,
@@ -79,7 +78,7 @@ def pool_records(
             "channel": c,
             "row": i,
             "col": j,
-            "window": window_bounds(i, j, layer.size, layer.stride, (0, 0)),
+            "window": layer.window.bounds(i, j),
             "values": values,
         }
         if is_max:
@@ -108,7 +107,7 @@ def explain_unit(model: Sequential, image: np.ndarray, layer_name: str, unit: Un
     """(C, H, W) network input + a unit of a conv/pool layer -> its record in the real model.
 
     Adds what the layer read (`input_layer`), the value the forward pass produced
-    (`forward_value`), and for a conv followed by ReLU the value after the activation.
+    (`forward_value`), the network input's first channel (`input`), and for a conv followed by ReLU the value after the activation.
     """
     k = model.index(layer_name)
     layer = model.layers[k]
@@ -126,6 +125,7 @@ def explain_unit(model: Sequential, image: np.ndarray, layer_name: str, unit: Un
             "layer": nxt.name,
             "value": float(traces[k + 1].output[0, c, i, j]),
         }
+    record["input"] = np.ascontiguousarray(image[0])  # (H, W) the network input
     return record
 
 

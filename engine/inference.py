@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,14 +21,37 @@ class LayerActivations:
     min: float
     max: float
 
+    def as_dict(self) -> dict[str, Any]:
+        """{name, kind, shape, activations, min, max}; arrays stay NumPy."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "activations": self.activations,
+            "min": self.min,
+            "max": self.max,
+        }
+
 
 @dataclass(frozen=True)
 class Prediction:
     """The predicted class, the class probabilities and the requested layers' outputs."""
 
     prediction: int
+    label: str  # the predicted class's name
     probabilities: np.ndarray  # (K,)
+    input: np.ndarray  # (H, W) the network input (first channel), C-contiguous
     layers: list[LayerActivations]
+
+    def as_dict(self) -> dict[str, Any]:
+        """{prediction, label, probabilities, input, layers: [...]}; arrays stay NumPy."""
+        return {
+            "prediction": self.prediction,
+            "label": self.label,
+            "probabilities": self.probabilities,
+            "input": self.input,
+            "layers": [layer.as_dict() for layer in self.layers],
+        }
 
 
 def layer_names(model: Sequential) -> list[str]:
@@ -58,8 +82,11 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
     names = set(select_layers(model, layers))
     traces = model.trace(image[None])
     probabilities = traces[-1].output[0]
+    prediction = int(probabilities.argmax())
     return Prediction(
-        prediction=int(probabilities.argmax()),
+        prediction=prediction,
+        label=model.class_names[prediction],
         probabilities=probabilities.astype(np.float32),
+        input=np.ascontiguousarray(image[0]),
         layers=[_activations(t) for t in traces if t.name in names],
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from engine.layers import Layer
 from engine.losses import softmax
-
-Shape = tuple[int, ...]
+from engine.shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,6 @@ class LayerTrace:
     output_shape: Shape  # per sample
     output: np.ndarray  # (N, *output_shape)
     parameter_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Sequential:
@@ -79,13 +77,20 @@ class Sequential:
         """(N, C, H, W) -> (N, K) class probabilities."""
         return softmax(self.forward(x))
 
-    def forward_train(self, x: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-        """(N, C, H, W) -> ((N, K) logits, per-layer caches for backward())."""
+    def forward_train(
+        self, x: np.ndarray, outputs: list[np.ndarray] | None = None
+    ) -> tuple[np.ndarray, list[Any]]:
+        """(N, C, H, W) -> ((N, K) logits, per-layer caches for backward()).
+
+        When `outputs` is given, each layer's output (N, *shapes[k + 1]) is appended to it.
+        """
         x = self._check_input(x)
         caches = []
         for layer in self.layers:
             x, cache = layer.forward(x)
             caches.append(cache)
+            if outputs is not None:
+                outputs.append(x)
         return x, caches
 
     def backward(
@@ -144,15 +149,26 @@ class Sequential:
         )
         return records
 
-    def describe(self) -> list[dict[str, Any]]:
-        """JSON-ready list: each layer's name, kind, hyperparameters, shapes, parameter count."""
+    def describe(self) -> dict[str, Any]:
+        """JSON description the saved .json holds: input shape, class names, layer.describe()s."""
+        return {
+            "input_shape": list(self.input_shape),
+            "class_names": list(self.class_names),
+            "layers": [layer.describe() for layer in self.layers],
+        }
+
+    def describe_layers(self) -> list[dict[str, Any]]:
+        """JSON-ready list for display: each layer's name, kind, hyperparameters, shapes,
+        parameter count and, for conv and pooling layers, the output-size formula."""
         return [
             {
-                **layer.config(),
+                "name": layer.name,
+                "kind": layer.kind,
                 "hyperparameters": layer.hyperparameters(),
                 "input_shape": list(self.shapes[k]),
                 "output_shape": list(self.shapes[k + 1]),
                 "parameter_count": layer.parameter_count(),
+                "formula": layer.output_formula(self.shapes[k]),
             }
             for k, layer in enumerate(self.layers)
         ]

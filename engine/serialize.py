@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 import zlib
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.architecture import build_model, describe_model
+from engine.architecture import build_model
 from engine.model import Sequential
 
 FORMAT_VERSION = 1
@@ -19,6 +20,11 @@ BUNDLED_WEIGHTS = Path(__file__).parent / "weights" / "mnist_cnn.npz"
 
 class ModelFileError(ValueError):
     """A model file is missing, corrupt, or does not match its architecture."""
+
+
+def model_version(weights: Path) -> str:
+    """The id of a weights file: the first 12 hex digits of its SHA-256 (what the app reports)."""
+    return hashlib.sha256(Path(weights).read_bytes()).hexdigest()[:12]
 
 
 def json_path_for(weights: Path) -> Path:
@@ -35,7 +41,7 @@ def save_model(model: Sequential, weights: Path, metadata: dict[str, Any] | None
     doc = {
         "format": "convlens-model",
         "format_version": FORMAT_VERSION,
-        "architecture": describe_model(model),
+        "architecture": model.describe(),
         "metadata": metadata or {},
     }
     json_path_for(weights).write_text(json.dumps(doc, indent=1))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+Shape = tuple[int, ...]  # a per-sample shape, e.g. (C, H, W)
 Pair = tuple[int, int]
+KERNEL = "kernel"  # how error messages name a conv layer's window
 POOL_WINDOW = "pool window"  # how error messages name a pooling layer's window
 PaddingSpec = int | tuple[int, int] | str
 
@@ -84,11 +88,11 @@ def window_bounds(i: int, j: int, kernel: Pair, stride: Pair, padding: Pair) -> 
     }
 
 
-def formula(size: int, kernel: int, stride: int, padding: int = 0) -> str:
+def formula(size: int, kernel: int, stride: int, padding: int = 0, window: str = KERNEL) -> str:
     """The output-size arithmetic written out, e.g. 'floor((5 - 3 + 2*1) / 2) + 1 = 3'."""
     text = f"floor(({size} - {kernel} + 2*{padding}) / {stride}) + 1"
     try:
-        return f"{text} = {output_size(size, kernel, stride, padding)}"
+        return f"{text} = {output_size(size, kernel, stride, padding, window)}"
     except ValueError as exc:
         return f"{text}: impossible, {exc}"
 
@@ -108,9 +112,57 @@ def receptive_field(windows: list[tuple[Pair, Pair, Pair]]) -> dict[str, Pair]:
     return {"size": tuple(size), "jump": tuple(jump), "offset": tuple(offset)}
 
 
-def formula_hw(in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0)) -> str:
+def receptive_window(rf: dict[str, Pair], i: int, j: int) -> Pair:
+    """Unit (i, j) + receptive_field() -> (top, left) input pixel of the window it reads."""
+    return (rf["offset"][0] + i * rf["jump"][0], rf["offset"][1] + j * rf["jump"][1])
+
+
+def formula_hw(
+    in_hw: Pair, kernel: Pair, stride: Pair, padding: Pair = (0, 0), window: str = KERNEL
+) -> str:
     """formula() for both axes: one line when rows and columns agree, else 'rows: ...; cols: ...'."""
-    rows = formula(in_hw[0], kernel[0], stride[0], padding[0])
+    rows = formula(in_hw[0], kernel[0], stride[0], padding[0], window)
     if (in_hw[0], kernel[0], stride[0], padding[0]) == (in_hw[1], kernel[1], stride[1], padding[1]):
         return rows
-    return f"rows: {rows}; cols: {formula(in_hw[1], kernel[1], stride[1], padding[1])}"
+    return f"rows: {rows}; cols: {formula(in_hw[1], kernel[1], stride[1], padding[1], window)}"
+
+
+@dataclass(frozen=True)
+class WindowGeometry:
+    """A validated sliding window (a conv kernel or a pool window): size, stride, zero padding."""
+
+    kernel: Pair
+    stride: Pair
+    padding: Pair = (0, 0)
+    window: str = KERNEL  # KERNEL or POOL_WINDOW: how error messages name it
+
+    def output_hw(self, in_hw: Pair) -> Pair:
+        """(H, W) -> (Ho, Wo); ValueError if the window does not fit."""
+        return output_hw(tuple(in_hw), self.kernel, self.stride, self.padding, self.window)
+
+    def formula(self, in_hw: Pair) -> str:
+        """The output-size arithmetic for an (H, W) input (formula_hw)."""
+        return formula_hw(tuple(in_hw), self.kernel, self.stride, self.padding, self.window)
+
+    def bounds(self, i: int, j: int) -> dict[str, int]:
+        """Output unit (i, j) -> the input rows/cols it reads (window_bounds)."""
+        return window_bounds(i, j, self.kernel, self.stride, self.padding)
+
+
+def window_geometry(
+    kernel: int | Pair,
+    stride: int | Pair | None = None,
+    padding: PaddingSpec = 0,
+    window: str = KERNEL,
+) -> WindowGeometry:
+    """Validate kernel, stride (default: the kernel, as pooling does) and padding -> the window.
+
+    ValueError for sizes or strides below 1, negative padding or 'same' with an even kernel.
+    """
+    conv = window == KERNEL
+    kernel = as_pair(kernel, "kernel_size" if conv else "size")
+    stride = as_pair(kernel if stride is None else stride, "stride")
+    if min(kernel) < 1 or min(stride) < 1:
+        what = "pool size and stride" if not conv else "kernel_size and stride"
+        raise ValueError(f"{'stride' if conv and min(kernel) >= 1 else what} must be at least 1")
+    return WindowGeometry(kernel, stride, resolve_padding(padding, kernel), window)

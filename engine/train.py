@@ -11,6 +11,8 @@ import numpy as np
 from tqdm import tqdm
 
 from engine.augment import augment_batch
+from engine.confusion import confusion_matrix
+from engine.data import unit_float32
 from engine.losses import cross_entropy
 from engine.model import Sequential
 from engine.optim import Adam
@@ -18,7 +20,7 @@ from engine.optim import Adam
 
 def to_input(images: np.ndarray) -> np.ndarray:
     """(N, H, W) uint8 -> (N, 1, H, W) float32 in [0, 1]."""
-    return (images.astype(np.float32) / 255.0)[:, None]
+    return unit_float32(images)[:, None]
 
 
 @dataclass
@@ -49,15 +51,15 @@ def evaluate(
     model: Sequential, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000
 ) -> dict[str, Any]:
     """(N, 1, H, W) float images, (N,) labels -> loss, accuracy, per-class accuracy, confusion."""
-    k = len(model.class_names)
-    confusion = np.zeros((k, k), dtype=np.int64)
+    predictions = np.empty(len(images), dtype=np.int64)
     total_loss = 0.0
     for start in range(0, len(images), batch_size):
         logits = model.forward(images[start : start + batch_size])
         y = labels[start : start + batch_size].astype(np.int64)
         loss, _ = cross_entropy(logits, y)
         total_loss += loss * len(y)
-        np.add.at(confusion, (y, logits.argmax(axis=1)), 1)
+        predictions[start : start + batch_size] = logits.argmax(axis=1)
+    confusion = confusion_matrix(labels, predictions, len(model.class_names))
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
         "loss": total_loss / max(len(images), 1),

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
-from app.deps import JsonBody, LoadedModel, ModelDep, SettingsDep, TestSetDep
+from app.config import Settings
+from app.deps import (
+    JsonBody,
+    LayerDep,
+    ModelDep,
+    SettingsDep,
+    StateDep,
+    TestSetDep,
+    kernel_atlas,
+    test_set_predictions,
+)
 from app.errors import BadInput, NotFound, Unavailable, error_responses
 from app.inputs import read_request
 from app.responses import NumpyJSONResponse
@@ -21,8 +28,10 @@ from app.schemas.insight import (
     SaliencyResponse,
     TopPatchesResponse,
 )
-from engine.atlas import AtlasMissing, KernelPatches, atlas_command, atlas_path, load_atlas
-from engine.confusion import cell_indices, predict_labels
+from app.state import AppState
+from engine.atlas import KernelPatches, atlas_command, atlas_path, conv_layers
+from engine.confusion import cell_indices
+from engine.layers import Layer
 from engine.saliency import saliency
 
 router = APIRouter(prefix="/api", tags=["insight"])
@@ -49,52 +58,26 @@ def saliency_map(
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
-        {
-            "method": result.method,
-            "class": result.class_index,
-            "prediction": result.prediction,
-            "probabilities": result.probabilities,
-            "layer": result.layer,
-            "score": "logit",
-            "input": np.ascontiguousarray(image[0]),
-            "saliency": result.saliency,
-            "raw": result.raw,
-            "raw_min": float(result.raw.min()),
-            "raw_max": float(result.raw.max()),
-            "placement": placement.as_dict() if placement else None,
-        }
+        {**result.as_dict(), "placement": placement.as_dict() if placement else None}
     )
 
 
-@lru_cache(maxsize=4)
-def _read_atlas(path: Path, mtime_ns: int, command: str) -> dict[str, list[KernelPatches]]:
-    """The atlas file, read once per version of the file."""
-    return load_atlas(path, command)
-
-
-def kernel_patches(loaded: LoadedModel, settings, name: str, kernel: int) -> KernelPatches:
-    """The atlas entry of one kernel; 404 for an unknown layer/kernel, 503 when not computed."""
-    model = loaded.model
-    try:
-        layer = model.layer(name)
-    except KeyError as exc:
-        raise NotFound(exc.args[0]) from exc
-    convs = [lay.name for lay in model.layers if lay.kind == "conv2d"]
-    if name not in convs:
-        raise NotFound(f"layer {name!r} is a {layer.kind} layer; top patches exist for {convs}")
+def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: int) -> KernelPatches:
+    """The atlas entry of one kernel; 404 for a non-conv layer or kernel, 503 when not computed."""
+    convs = conv_layers(state.loaded.model)
+    if layer.name not in convs:
+        raise NotFound(
+            f"layer {layer.name!r} is a {layer.kind} layer; top patches exist for {convs}"
+        )
     count = layer.params["W"].shape[0]
     if not 0 <= kernel < count:
-        raise NotFound(f"{name} has kernels 0..{count - 1}, not {kernel}")
-    path = atlas_path(loaded.version, settings.data)
-    command = atlas_command(settings.data, settings.weights)
-    try:
-        mtime = path.stat().st_mtime_ns if path.is_file() else -1
-        atlas = _read_atlas(path, mtime, command)
-    except AtlasMissing as exc:
-        raise Unavailable(str(exc)) from exc
-    if name not in atlas or kernel >= len(atlas[name]):
-        raise Unavailable(f"the atlas at {path} does not cover {name}; run `{command}` again")
-    return atlas[name][kernel]
+        raise NotFound(f"{layer.name} has kernels 0..{count - 1}, not {kernel}")
+    atlas = kernel_atlas(state, settings)
+    if layer.name not in atlas or kernel >= len(atlas[layer.name]):
+        path = atlas_path(state.loaded.version, settings.data)
+        command = atlas_command(settings.data, settings.weights)
+        raise Unavailable(f"the atlas at {path} does not cover {layer.name}; run `{command}` again")
+    return atlas[layer.name][kernel]
 
 
 @router.get(
@@ -104,46 +87,17 @@ def kernel_patches(loaded: LoadedModel, settings, name: str, kernel: int) -> Ker
     summary="What a filter looks for: the 9 MNIST test patches that excite it most",
 )
 def top_patches(
-    loaded: ModelDep,
+    state: StateDep,
     settings: SettingsDep,
-    name: Annotated[str, PathParam(description="A conv layer, e.g. conv1.")],
+    layer: LayerDep,
     f: Annotated[int, PathParam(description="Kernel index, 0 .. out_channels - 1.")],
 ) -> NumpyJSONResponse:
     """Read from the filter atlas that `convlens atlas` computes once from the MNIST test set
     and caches beside the data (`<data dir>/../atlas/<model version>.npz`). Each test digit
     contributes its strongest unit at most once. 503, naming the exact command, until the
     atlas has been computed."""
-    kp = kernel_patches(loaded, settings, name, f)
-    rf = kp.receptive_field
-    windows = [
-        [rf["offset"][0] + i * rf["jump"][0], rf["offset"][1] + j * rf["jump"][1]]
-        for i, j in kp.positions.tolist()
-    ]
-    return NumpyJSONResponse(
-        {
-            "layer": kp.layer,
-            "kernel": kp.kernel,
-            "model_version": loaded.version,
-            "receptive_field": {key: list(value) for key, value in rf.items()},
-            "patches": np.ascontiguousarray(kp.patches),
-            "activations": np.ascontiguousarray(kp.activations),
-            "indices": np.ascontiguousarray(kp.indices),
-            "positions": np.ascontiguousarray(kp.positions),
-            "windows": windows,
-        }
-    )
-
-
-_predictions: dict[str, np.ndarray] = {}
-_predictions_lock = threading.Lock()
-
-
-def predictions_on_test_set(loaded: LoadedModel, images: np.ndarray) -> np.ndarray:
-    """The model's prediction for every test image, computed once per model per process."""
-    with _predictions_lock:
-        if loaded.version not in _predictions:
-            _predictions[loaded.version] = predict_labels(loaded.model, images)
-        return _predictions[loaded.version]
+    kp = kernel_patches(state, settings, layer, f)
+    return NumpyJSONResponse(kp.as_dict(state.loaded.version))
 
 
 @router.get(
@@ -153,7 +107,7 @@ def predictions_on_test_set(loaded: LoadedModel, images: np.ndarray) -> np.ndarr
     summary="MNIST test digits of one confusion-matrix cell",
 )
 def misclassified(
-    loaded: ModelDep,
+    state: StateDep,
     settings: SettingsDep,
     test_set: TestSetDep,
     true: Annotated[int, Query(ge=0, le=9, description="The true digit (matrix row).")],
@@ -166,14 +120,14 @@ def misclassified(
     (true == predicted gives correctly classified ones). Predictions for the whole test set
     are computed on the first call (about a second) and kept for the process."""
     images, labels = test_set
-    predictions = predictions_on_test_set(loaded, images)
+    predictions = test_set_predictions(state, settings, images)
     chosen = cell_indices(labels, predictions, true, predicted)
     return NumpyJSONResponse(
         {
             "true": true,
             "predicted": predicted,
             "total": len(chosen),
-            "model_version": loaded.version,
+            "model_version": state.loaded.version,
             "samples": [
                 {
                     "index": int(i),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter
 
-from app.deps import ModelDep, SettingsDep
+from app.deps import LayerDep, ModelDep, SettingsDep
 from app.errors import NotFound, error_responses
 from app.responses import NumpyJSONResponse
 from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
@@ -25,7 +25,7 @@ def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
         input_shape=list(model.input_shape),
         class_names=model.class_names,
         parameter_count=model.parameter_count(),
-        layers=[LayerInfo(**d) for d in model.describe()],
+        layers=[LayerInfo(**d) for d in model.describe_layers()],
         test_accuracy=loaded.metadata.get("test_accuracy"),
         metadata=loaded.metadata,
         atlas_available=atlas_available(loaded.version, settings.data),
@@ -39,17 +39,13 @@ def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
     responses=error_responses(404),
     summary="Weights and bias of a conv or dense layer",
 )
-def kernels(name: str, loaded: ModelDep) -> NumpyJSONResponse:
+def kernels(layer: LayerDep, loaded: ModelDep) -> NumpyJSONResponse:
     """Conv: weights F x C x kh x kw. Dense: weights out x in. Both with bias, min and max."""
-    model = loaded.model
-    try:
-        layer = model.layer(name)
-    except KeyError as exc:
-        raise NotFound(exc.args[0]) from exc
     if "W" not in layer.params:
-        with_weights = [lay.name for lay in model.layers if "W" in lay.params]
+        with_weights = [lay.name for lay in loaded.model.layers if "W" in lay.params]
         raise NotFound(
-            f"layer {name!r} ({layer.kind}) has no weights; layers with weights: {with_weights}"
+            f"layer {layer.name!r} ({layer.kind}) has no weights; layers with weights: "
+            f"{with_weights}"
         )
     w, b = layer.params["W"], layer.params["b"]
     return NumpyJSONResponse(

@@ -7,13 +7,14 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, File, Form, UploadFile
 
-from app.deps import JsonBody, LoadedModel, ModelDep, SettingsDep
+from app.deps import JsonBody, ModelDep, SettingsDep
 from app.errors import NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import read_bytes, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.predict import PredictRequest, PredictResponse
-from engine.inference import Prediction, predict
+from app.state import LoadedModel
+from engine.inference import predict
 from engine.preprocess import Placement
 
 router = APIRouter(prefix="/api/predict", tags=["predict"])
@@ -27,27 +28,10 @@ def prediction_payload(
 ) -> dict:
     """Run the model; unknown layer names are a 404."""
     try:
-        result: Prediction = predict(loaded.model, image, layers)
+        result = predict(loaded.model, image, layers)
     except KeyError as exc:
         raise NotFound(exc.args[0]) from exc
-    return {
-        "prediction": result.prediction,
-        "label": loaded.model.class_names[result.prediction],
-        "probabilities": result.probabilities,
-        "input": np.ascontiguousarray(image[0]),
-        "layers": [
-            {
-                "name": lay.name,
-                "kind": lay.kind,
-                "shape": list(lay.shape),
-                "activations": lay.activations,
-                "min": lay.min,
-                "max": lay.max,
-            }
-            for lay in result.layers
-        ],
-        "placement": placement.as_dict() if placement else None,
-    }
+    return {**result.as_dict(), "placement": placement.as_dict() if placement else None}
 
 
 @router.post(

@@ -6,8 +6,8 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.config import Settings
-from app.deps import JsonBody, ModelDep, SettingsDep
-from app.errors import BadInput, NotFound, TooLarge, error_responses
+from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
+from app.errors import BadInput, TooLarge, error_responses
 from app.inputs import read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.steps import (
@@ -19,7 +19,7 @@ from app.schemas.steps import (
     PoolResponse,
 )
 from engine.explain import convolve, explain_unit, pool
-from engine.shapes import POOL_WINDOW, as_pair, formula_hw, output_hw, resolve_padding
+from engine.shapes import POOL_WINDOW, window_geometry
 
 router = APIRouter(prefix="/api", tags=["steps"])
 
@@ -36,17 +36,12 @@ def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> Num
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
     image, _ = read_request(req, settings)
-    model = loaded.model
+    find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
     try:
-        model.layer(req.layer)
-    except KeyError as exc:
-        raise NotFound(exc.args[0]) from exc
-    try:
-        record = explain_unit(model, image, req.layer, (req.channel, req.row, req.col))
+        unit = (req.channel, req.row, req.col)
+        return NumpyJSONResponse(explain_unit(loaded.model, image, req.layer, unit))
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    record["input"] = np.ascontiguousarray(image[0])
-    return NumpyJSONResponse(record)
 
 
 def _check_grid(shape: tuple[int, ...], max_channels: int, settings: Settings) -> None:
@@ -87,25 +82,19 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
             f"kernels are {kh} x {kw}; the largest side allowed is {settings.max_kernel_side}"
         )
     try:
-        stride = as_pair(req.stride, "stride")
-        if min(stride) < 1:
-            raise ValueError("stride must be at least 1")
-        padding = resolve_padding(
-            req.padding if isinstance(req.padding, str) else as_pair(req.padding, "padding"),
-            (kh, kw),
-        )
-        ho, wo = output_hw(x.shape[1:], (kh, kw), stride, padding)
+        geometry = window_geometry((kh, kw), req.stride, req.padding)
+        ho, wo = geometry.output_hw(x.shape[1:])
         _check_steps(f * ho * wo, settings)
-        out, records = convolve(x, k, req.bias, stride, padding)
+        out, records = convolve(x, k, req.bias, geometry.stride, geometry.padding)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
         {
             "output": out,
             "output_shape": list(out.shape),
-            "padding": list(padding),
-            "stride": list(stride),
-            "formula": formula_hw(x.shape[1:], (kh, kw), stride, padding),
+            "padding": list(geometry.padding),
+            "stride": list(geometry.stride),
+            "formula": geometry.formula(x.shape[1:]),
             "steps": records,
         }
     )
@@ -124,21 +113,18 @@ def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
     # Pooling reads a conv layer's maps, so it takes as many channels as convolve has kernels.
     _check_grid(x.shape, settings.max_conv_kernels, settings)
     try:
-        size = as_pair(req.size, "size")
-        stride = as_pair(req.stride if req.stride is not None else req.size, "stride")
-        if min(size) < 1 or min(stride) < 1:
-            raise ValueError("pool size and stride must be at least 1")
-        ho, wo = output_hw(x.shape[1:], size, stride, window=POOL_WINDOW)
+        geometry = window_geometry(req.size, req.stride, 0, POOL_WINDOW)
+        ho, wo = geometry.output_hw(x.shape[1:])
         _check_steps(x.shape[0] * ho * wo, settings)
-        out, records = pool(x, size, stride, req.mode)
+        out, records = pool(x, geometry.kernel, geometry.stride, req.mode)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return NumpyJSONResponse(
         {
             "output": out,
             "output_shape": list(out.shape),
-            "stride": list(stride),
-            "formula": formula_hw(x.shape[1:], size, stride, (0, 0)),
+            "stride": list(geometry.stride),
+            "formula": geometry.formula(x.shape[1:]),
             "steps": records,
         }
     )

@@ -83,7 +83,7 @@ class PixelBox(BaseModel):
     width: float = Field(description="Columns it spans.", examples=[112])
 
 
-class Placement(BaseModel):
+class PlacementOut(BaseModel):
     """Where preprocessing put the drawing: the ink crop `source` became `target` in 28 x 28."""
 
     source: PixelBox = Field(

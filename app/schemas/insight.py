@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, Placement
+from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, PlacementOut
 
 
 class SaliencyRequest(ImageInput):
@@ -66,7 +66,7 @@ class SaliencyResponse(BaseModel):
     )
     raw_min: float = Field(description="Smallest value of `raw`.")
     raw_max: float = Field(description="Largest value of `raw`.")
-    placement: Placement | None = PLACEMENT_FIELD
+    placement: PlacementOut | None = PLACEMENT_FIELD
 
 
 class ReceptiveField(BaseModel):

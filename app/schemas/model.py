@@ -30,6 +30,12 @@ class LayerInfo(BaseModel):
     input_shape: list[int] = Field(description="Per-image input shape.", examples=[[1, 28, 28]])
     output_shape: list[int] = Field(description="Per-image output shape.", examples=[[8, 28, 28]])
     parameter_count: int = Field(description="Trainable numbers in this layer.", examples=[80])
+    formula: str | None = Field(
+        description="Conv and pooling layers: the output-size arithmetic floor((size - kernel + "
+        "2*padding) / stride) + 1 with this layer's numbers (the same text /api/convolve and "
+        "/api/pool return; 'rows: ...; cols: ...' when the two axes differ). Null for other kinds.",
+        examples=["floor((28 - 3 + 2*1) / 1) + 1 = 28"],
+    )
 
 
 class ModelInfo(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, Placement
+from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, PlacementOut
 
 
 class PredictRequest(ImageInput):
@@ -26,7 +26,7 @@ class PredictRequest(ImageInput):
     }
 
 
-class LayerActivations(BaseModel):
+class LayerActivationsOut(BaseModel):
     """One layer's output for the image."""
 
     name: str = Field(description="Layer name, e.g. conv1.", examples=["conv1"])
@@ -51,5 +51,5 @@ class PredictResponse(BaseModel):
     input: list[list[float]] = Field(
         description="The 28 x 28 image the network actually saw, values in [0, 1]."
     )
-    layers: list[LayerActivations] = Field(description="Requested layers in network order.")
-    placement: Placement | None = PLACEMENT_FIELD
+    layers: list[LayerActivationsOut] = Field(description="Requested layers in network order.")
+    placement: PlacementOut | None = PLACEMENT_FIELD

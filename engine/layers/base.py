@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-Shape = tuple[int, ...]
+from engine.shapes import Shape, WindowGeometry
 
 
 class Layer(ABC):
     """A layer: forward(x) -> (y, cache) writes no state; backward(dy, cache) -> (dx, grads)."""
 
     kind: ClassVar[str] = "layer"
+    window: WindowGeometry | None = None  # conv and pooling layers: their sliding window
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or self.kind
@@ -31,12 +32,16 @@ class Layer(ABC):
         """Per-sample input shape -> per-sample output shape (no batch axis)."""
         return in_shape
 
+    def output_formula(self, in_shape: Shape) -> str | None:
+        """(C, H, W) -> the output-size arithmetic of a sliding-window layer; None for others."""
+        return self.window.formula(in_shape[1:]) if self.window is not None else None
+
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor arguments that define this layer (JSON-ready, without the name)."""
         return {}
 
-    def config(self) -> dict[str, Any]:
-        """JSON description: kind, name, hyperparameters; enough to rebuild the layer."""
+    def describe(self) -> dict[str, Any]:
+        """JSON description: kind, name, hyperparameters; what build_layer() rebuilds it from."""
         return {"kind": self.kind, "name": self.name, **self.hyperparameters()}
 
     def parameter_count(self) -> int:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from engine.im2col import batch_pieces, im2col, im2col_adjoint
-from engine.layers.base import Layer, Shape
-from engine.shapes import PaddingSpec, as_pair, output_hw, resolve_padding
+from engine.layers.base import Layer
+from engine.shapes import PaddingSpec, Shape, output_hw, window_geometry
 
 
 class Conv2D(Layer):
@@ -30,11 +30,12 @@ class Conv2D(Layer):
         if in_channels < 1 or out_channels < 1:
             raise ValueError("in_channels and out_channels must be at least 1")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = as_pair(kernel_size, "kernel_size")
-        self.stride = as_pair(stride, "stride")
-        if min(self.kernel_size) < 1 or min(self.stride) < 1:
-            raise ValueError("kernel_size and stride must be at least 1")
-        self.padding = resolve_padding(padding, self.kernel_size)
+        self.window = window_geometry(kernel_size, stride, padding)
+        self.kernel_size, self.stride, self.padding = (
+            self.window.kernel,
+            self.window.stride,
+            self.window.padding,
+        )
         rng = rng or np.random.default_rng(0)
         fan_in = in_channels * self.kernel_size[0] * self.kernel_size[1]
         shape = (out_channels, in_channels, *self.kernel_size)
@@ -92,7 +93,7 @@ class Conv2D(Layer):
         """(C, H, W) -> (F, Ho, Wo)."""
         if len(in_shape) != 3 or in_shape[0] != self.in_channels:
             raise ValueError(f"{self.name} expects ({self.in_channels}, H, W), got {in_shape}")
-        ho, wo = output_hw(in_shape[1:], self.kernel_size, self.stride, self.padding)
+        ho, wo = self.window.output_hw(in_shape[1:])
         return (self.out_channels, ho, wo)
 
     def hyperparameters(self) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.layers.base import Layer, Shape
+from engine.layers.base import Layer
+from engine.shapes import Shape
 
 
 class Flatten(Layer):

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from engine.im2col import batch_pieces, col2im, offset_slices, windows
-from engine.layers.base import Layer, Shape
-from engine.shapes import POOL_WINDOW, as_pair, output_hw
+from engine.layers.base import Layer
+from engine.shapes import POOL_WINDOW, Shape, window_geometry
 
 
 class _Pool2D(Layer):
@@ -21,16 +21,14 @@ class _Pool2D(Layer):
         name: str | None = None,
     ) -> None:
         super().__init__(name)
-        self.size = as_pair(size, "size")
-        self.stride = as_pair(stride if stride is not None else size, "stride")
-        if min(self.size) < 1 or min(self.stride) < 1:
-            raise ValueError("pool size and stride must be at least 1")
+        self.window = window_geometry(size, stride, 0, POOL_WINDOW)
+        self.size, self.stride = self.window.kernel, self.window.stride
 
     def output_shape(self, in_shape: Shape) -> Shape:
         """(C, H, W) -> (C, Ho, Wo)."""
         if len(in_shape) != 3:
             raise ValueError(f"{self.name} expects (C, H, W), got {in_shape}")
-        return (in_shape[0], *output_hw(in_shape[1:], self.size, self.stride, window=POOL_WINDOW))
+        return (in_shape[0], *self.window.output_hw(in_shape[1:]))
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
         """(N, C, H, W) -> (N, C, Ho, Wo, kh, kw) read-only view of every window."""

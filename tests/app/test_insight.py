@@ -207,9 +207,8 @@ def test_misclassified_rejects_bad_queries(client, expect_error, params):
     expect_error(client.get("/api/model/misclassified", params=params), 422)
 
 
-def test_misclassified_503_without_mnist(isolated, monkeypatch):
+def test_misclassified_503_without_mnist(isolated):
     client, _ = isolated
-    monkeypatch.setattr("app.deps._test_set", None)
     r = client.get("/api/model/misclassified", params={"true": 9, "predicted": 4})
     assert r.status_code == 503 and "MNIST" in r.json()["detail"]
 

@@ -16,12 +16,38 @@ def test_model_describes_every_layer(client, model):
     assert body["class_names"] == [str(d) for d in range(10)]
     assert body["parameter_count"] == model.parameter_count()
     assert [lay["name"] for lay in body["layers"]] == [lay.name for lay in model.layers]
-    for got, want in zip(body["layers"], model.describe(), strict=True):
+    for got, want in zip(body["layers"], model.describe_layers(), strict=True):
         assert got["kind"] == want["kind"]
         assert got["input_shape"] == list(want["input_shape"])
         assert got["output_shape"] == list(want["output_shape"])
         assert got["parameter_count"] == want["parameter_count"]
     assert sum(lay["parameter_count"] for lay in body["layers"]) == body["parameter_count"]
+
+
+def test_model_layers_carry_the_output_size_formula_of_convolve_and_pool(client):
+    """conv/pool layers: the text /api/convolve and /api/pool give for that geometry; else null."""
+    layers = {lay["name"]: lay for lay in client.get("/api/model").json()["layers"]}
+    assert layers["conv1"]["formula"] == "floor((28 - 3 + 2*1) / 1) + 1 = 28"
+    assert layers["pool2"]["formula"] == "floor((14 - 2 + 2*0) / 2) + 1 = 7"
+    assert [n for n, lay in layers.items() if lay["formula"] is None] == [
+        n for n, lay in layers.items() if lay["kind"] not in ("conv2d", "maxpool2d", "avgpool2d")
+    ]
+    conv1, pool1 = layers["conv1"]["hyperparameters"], layers["pool1"]["hyperparameters"]
+    zeros = np.zeros((1, 28, 28)).tolist()
+    conv = client.post(
+        "/api/convolve",
+        json={
+            "input": zeros,
+            "kernels": np.zeros((1, 1, *conv1["kernel_size"])).tolist(),
+            "stride": conv1["stride"],
+            "padding": conv1["padding"],
+        },
+    ).json()
+    assert conv["formula"] == layers["conv1"]["formula"]
+    pooled = client.post(
+        "/api/pool", json={"input": zeros, "size": pool1["size"], "stride": pool1["stride"]}
+    ).json()
+    assert pooled["formula"] == layers["pool1"]["formula"]
 
 
 def test_model_reports_training_record(client):

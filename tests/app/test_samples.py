@@ -6,26 +6,19 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app import deps
 from app.config import Settings
 from app.main import create_app
 from engine.data import load_mnist
 
 
 @pytest.fixture
-def fresh_test_set(monkeypatch):
-    """Forget any MNIST test set a previous request cached in the process."""
-    monkeypatch.setattr(deps, "_test_set", None)
-
-
-@pytest.fixture
-def samples_client(mnist_dir, fresh_test_set):
+def samples_client(mnist_dir):
     with TestClient(create_app(Settings(data=mnist_dir, download=False))) as c:
         yield c
 
 
 @pytest.fixture
-def no_data_client(tmp_path, fresh_test_set):
+def no_data_client(tmp_path):
     with TestClient(create_app(Settings(data=tmp_path, download=False))) as c:
         yield c
 
@@ -102,7 +95,7 @@ def test_bad_query_is_422(samples_client, params, word):
     assert r.json()["detail"][0]["loc"][0] == "query"
 
 
-def test_missing_mnist_is_503_with_how_to(no_data_client, tmp_path):
+def test_missing_mnist_is_503_with_how_to(no_data_client, tmp_path, mnist_dir):
     r = no_data_client.get("/api/samples", params={"digit": 3})
     assert r.status_code == 503
     detail = r.json()["detail"]
@@ -110,7 +103,9 @@ def test_missing_mnist_is_503_with_how_to(no_data_client, tmp_path):
     assert "CONVLENS_DATA" in detail and "convlens download" in detail
     assert str(tmp_path) in detail
     assert no_data_client.get("/api/health").status_code == 200
-    assert deps._test_set is None  # a failure is not cached: the files may appear later
+    for path in mnist_dir.glob("t10k-*"):  # a failure is not cached: the files may appear later
+        (tmp_path / path.name).symlink_to(path)
+    assert no_data_client.get("/api/samples", params={"digit": 3}).status_code == 200
 
 
 def test_missing_mnist_does_not_break_predict(no_data_client):
@@ -119,14 +114,12 @@ def test_missing_mnist_does_not_break_predict(no_data_client):
     assert r.status_code == 200
 
 
-def test_data_override_via_dependency_overrides(mnist_dir, tmp_path, fresh_test_set):
-    """The same 503 when the settings are swapped with app.dependency_overrides."""
-    from app.config import current_settings
-
-    app = create_app()
-    app.dependency_overrides[current_settings] = lambda: Settings(data=tmp_path, download=False)
-    with TestClient(app) as c:
-        assert c.get("/api/samples").status_code == 503
-    app.dependency_overrides[current_settings] = lambda: Settings(data=mnist_dir, download=False)
-    with TestClient(app) as c:
-        assert c.get("/api/samples").status_code == 200
+def test_each_app_has_its_own_test_set(mnist_dir, tmp_path):
+    """Two apps in one process with different data folders: no cache is shared between them."""
+    with (
+        TestClient(create_app(Settings(data=tmp_path, download=False))) as empty,
+        TestClient(create_app(Settings(data=mnist_dir, download=False))) as full,
+    ):
+        assert full.get("/api/samples").status_code == 200
+        assert empty.get("/api/samples").status_code == 503
+        assert full.get("/api/samples").status_code == 200

@@ -9,8 +9,8 @@ import pytest
 
 from app.config import Settings
 from app.main import create_app
-from engine.atlas import atlas_path, compute_atlas, model_version, save_atlas
-from engine.serialize import BUNDLED_WEIGHTS, load_model
+from engine.atlas import atlas_path, compute_atlas, save_atlas
+from engine.serialize import BUNDLED_WEIGHTS, load_model, model_version
 from tests.browser.index_helpers import (
     CANVAS_INK,
     draw_strokes,

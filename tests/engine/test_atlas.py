@@ -14,12 +14,11 @@ from engine.atlas import (
     extract_patches,
     layer_receptive_field,
     load_atlas,
-    model_version,
     save_atlas,
 )
 from engine.data import load_mnist
 from engine.model import Sequential
-from engine.serialize import BUNDLED_WEIGHTS, load_model
+from engine.serialize import BUNDLED_WEIGHTS, load_model, model_version
 from engine.shapes import receptive_field
 
 

@@ -162,7 +162,7 @@ def test_relu_and_flatten_forward(rng):
 def test_parameter_counts_and_configs():
     conv = Conv2D(3, 8, (3, 2), stride=2, padding="valid", name="c")
     assert conv.parameter_count() == 8 * 3 * 3 * 2 + 8
-    assert conv.config() == {
+    assert conv.describe() == {
         "kind": "conv2d",
         "name": "c",
         "in_channels": 3,

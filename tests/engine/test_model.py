@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from engine.architecture import build_layer, build_model, describe_model, mnist_cnn
+from engine.architecture import build_layer, build_model, mnist_cnn
 from engine.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from engine.losses import cross_entropy
 from engine.model import Sequential
@@ -155,7 +155,7 @@ def test_trace_records_every_layer_then_softmax(rng):
 
 def test_describe_is_json_ready_and_rebuilds_the_model():
     model = mnist_cnn(seed=0)
-    desc = model.describe()
+    desc = model.describe_layers()
     json.dumps(desc)
     assert [d["name"] for d in desc] == [layer.name for layer in model.layers]
     conv1 = desc[0]
@@ -172,8 +172,9 @@ def test_describe_is_json_ready_and_rebuilds_the_model():
     assert conv1["parameter_count"] == 80
     assert desc[-1]["output_shape"] == [10]
     assert sum(d["parameter_count"] for d in desc) == model.parameter_count()
-    rebuilt = build_model(json.loads(json.dumps(describe_model(model))))
-    assert rebuilt.describe() == desc
+    rebuilt = build_model(json.loads(json.dumps(model.describe())))
+    assert rebuilt.describe_layers() == desc
+    assert rebuilt.describe() == model.describe()
 
 
 def test_build_layer_rejects_unknown_kinds_and_bad_arguments():

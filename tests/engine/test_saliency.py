@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.architecture import build_model, describe_model
+from engine.architecture import build_model
 from engine.data import load_mnist
 from engine.model import Sequential
 from engine.saliency import grad_cam_map, input_gradient, last_conv_layer, saliency
@@ -22,7 +22,7 @@ def model() -> Sequential:
 @pytest.fixture(scope="module")
 def model64(model) -> Sequential:
     """The bundled model with float64 parameters (the input is still float32 by contract)."""
-    copy = build_model(describe_model(model))
+    copy = build_model(model.describe())
     for (_, _, src), (_, _, dst) in zip(model.parameters(), copy.parameters(), strict=True):
         dst[...] = src
     for layer in copy.layers:
@@ -138,3 +138,19 @@ def test_grad_cam_is_larger_on_the_digit_than_on_the_background(model, mnist_dir
 def test_bad_requests_say_what_to_change(model, kwargs, words):
     with pytest.raises(ValueError, match=words):
         saliency(model, stroke_digit(), **kwargs)
+
+
+@pytest.mark.parametrize("method", ["gradient", "gradcam"])
+def test_saliency_runs_one_forward_pass(model64, method, monkeypatch):
+    """Probabilities, activations and gradients all come from a single pass through the layers."""
+    first = model64.layers[0]
+    calls = []
+    forward = first.forward
+
+    def counted(x):
+        calls.append(x.shape)
+        return forward(x)
+
+    monkeypatch.setattr(first, "forward", counted)
+    s = saliency(model64, stroke_digit(), 2, method)
+    assert len(calls) == 1 and s.saliency.shape == (28, 28)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from engine.layers import AvgPool2D, Conv2D, MaxPool2D
 from engine.shapes import (
+    POOL_WINDOW,
     as_pair,
     formula,
     formula_hw,
@@ -16,6 +17,7 @@ from engine.shapes import (
     output_size,
     resolve_padding,
     window_bounds,
+    window_geometry,
 )
 
 
@@ -195,3 +197,19 @@ def test_formula_hw_writes_one_line_for_square_geometry_and_both_axes_otherwise(
         "rows: floor((5 - 3 + 2*1) / 2) + 1 = 3; cols: floor((7 - 2 + 2*0) / 1) + 1 = 6"
     )
     assert "impossible" in formula_hw((2, 2), (3, 3), (1, 1), (0, 0))
+
+
+def test_window_geometry_validates_once_for_conv_and_pool():
+    conv = window_geometry((3, 2), (2, 1), (1, 0))
+    assert conv.output_hw((28, 20)) == output_hw((28, 20), (3, 2), (2, 1), (1, 0))
+    assert conv.formula((28, 20)) == formula_hw((28, 20), (3, 2), (2, 1), (1, 0))
+    assert conv.bounds(1, 2) == window_bounds(1, 2, (3, 2), (2, 1), (1, 0))
+    assert window_geometry(3, 1, "same").padding == (1, 1)
+    pool = window_geometry(2, None, 0, POOL_WINDOW)
+    assert (pool.kernel, pool.stride, pool.padding) == ((2, 2), (2, 2), (0, 0))
+    with pytest.raises(ValueError, match="pool window of 5"):
+        window_geometry(5, None, 0, POOL_WINDOW).output_hw((4, 4))
+    with pytest.raises(ValueError, match="^stride must be at least 1"):
+        window_geometry(3, (1, 0))
+    with pytest.raises(ValueError, match="pool size and stride must be at least 1"):
+        window_geometry(0, 1, 0, POOL_WINDOW)

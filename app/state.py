@@ -1,0 +1,81 @@
+"""Process state: the model loaded at startup, and the caches built on first use (one lock style).
+
+create_app() puts the settings on app.state; its lifespan adds an AppState (app.state.convlens).
+Every cache lives here, per app: two apps in one process (tests) never share one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from app.config import Settings
+from engine.atlas import KernelPatches
+from engine.model import Sequential
+from engine.serialize import ModelFileError, load_model, model_version
+
+T = TypeVar("T")
+
+
+class StartupError(RuntimeError):
+    """The app cannot start (the message names the file and what to do)."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """The model (read-only after loading), its training metadata and a version id."""
+
+    model: Sequential
+    metadata: dict[str, Any]
+    version: str
+
+
+def load(weights: Path) -> LoadedModel:
+    """Read the weights file (and its JSON) -> LoadedModel; StartupError saying what to do."""
+    try:
+        model, metadata = load_model(weights)
+    except ModelFileError as exc:
+        raise StartupError(
+            f"ConvLens cannot start: {str(exc).rstrip('.')}. Restore {weights} (the bundled weights ship with "
+            "ConvLens), or set CONVLENS_WEIGHTS to a model saved by `convlens train`."
+        ) from exc
+    return LoadedModel(model, metadata, model_version(weights))
+
+
+class Lazy(Generic[T]):
+    """Values built on first use, one per key, under one lock; a failed build is not kept."""
+
+    def __init__(self, max_entries: int = 4) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[Hashable, T] = {}
+        self._max = max_entries
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for `key`, calling build() the first time (others wait meanwhile)."""
+        with self._lock:
+            if key not in self._values:
+                value = build()
+                if len(self._values) >= self._max:
+                    self._values.pop(next(iter(self._values)))  # the oldest
+                self._values[key] = value
+            return self._values[key]
+
+
+@dataclass
+class AppState:
+    """What the app holds for its lifetime: the model, and lazily the data derived from files."""
+
+    loaded: LoadedModel
+    test_set: Lazy[tuple[np.ndarray, np.ndarray]] = field(default_factory=Lazy)  # by data dir
+    predictions: Lazy[np.ndarray] = field(default_factory=Lazy)  # by (model version, data dir)
+    atlas: Lazy[dict[str, list[KernelPatches]]] = field(default_factory=Lazy)  # by file version
+
+
+def start(settings: Settings) -> AppState:
+    """The state of a starting app: the model is loaded now, everything else on first use."""
+    return AppState(load(Path(settings.weights)))

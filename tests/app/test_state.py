@@ -1,0 +1,78 @@
+"""app/state.py and the lifespan: the model is loaded at startup, or the app does not start."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from app.state import Lazy, StartupError
+from engine.serialize import BUNDLED_WEIGHTS, json_path_for
+
+
+@pytest.fixture
+def weights_copy(tmp_path):
+    """A copy of the bundled weights and their JSON in tmp_path; returns the .npz path."""
+    path = tmp_path / "model.npz"
+    shutil.copy(BUNDLED_WEIGHTS, path)
+    shutil.copy(json_path_for(BUNDLED_WEIGHTS), json_path_for(path))
+    return path
+
+
+def test_the_model_is_loaded_by_the_lifespan(weights_copy):
+    app = create_app(Settings(weights=weights_copy))
+    assert not hasattr(app.state, "convlens")  # nothing is read before start-up
+    with TestClient(app) as client:
+        assert app.state.convlens.loaded.model.layer("conv1").kind == "conv2d"
+        assert (
+            client.get("/api/health").json()["model_version"] == app.state.convlens.loaded.version
+        )
+
+
+def test_a_truncated_weights_file_stops_the_startup_with_one_clear_message(weights_copy):
+    data = weights_copy.read_bytes()
+    weights_copy.write_bytes(data[: len(data) // 2])
+    app = create_app(Settings(weights=weights_copy))
+    with pytest.raises(StartupError) as info, TestClient(app):
+        pass
+    message = str(info.value)
+    assert str(weights_copy) in message and "not a readable .npz" in message
+    assert "CONVLENS_WEIGHTS" in message and "convlens train" in message
+
+
+def test_a_missing_weights_file_stops_the_startup(tmp_path):
+    app = create_app(Settings(weights=tmp_path / "none.npz"))
+    with pytest.raises(StartupError, match="none.json"), TestClient(app):
+        pass
+
+
+def test_lazy_builds_once_per_key_and_keeps_no_failure():
+    lazy: Lazy[int] = Lazy(max_entries=2)
+    calls = []
+
+    def build(value):
+        def run():
+            calls.append(value)
+            return value
+
+        return run
+
+    threads = [threading.Thread(target=lazy.get, args=("a", build(1))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and lazy.get("a", build(9)) == 1
+
+    def fail():
+        raise OSError("not yet")
+
+    with pytest.raises(OSError):
+        lazy.get("b", fail)
+    assert lazy.get("b", build(2)) == 2
+    assert lazy.get("c", build(3)) == 3  # over max_entries: the oldest ("a") goes
+    assert lazy.get("a", build(4)) == 4

@@ -1,5 +1,5 @@
 // A training curve: one value per epoch for the training and the validation images.
-import { COLOURS, drawYAxis, niceTicks, plotBox } from "./model-page-chart.js";
+import { COLOURS, drawYAxis, niceTicks, plotBox } from "./chart.js";
 
 /** Draw train/val series (arrays, one value per epoch) with an epoch axis. */
 export function drawCurve(ctx, train = [], val = [], { title = "", percent = false } = {}) {

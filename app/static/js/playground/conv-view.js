@@ -1,9 +1,10 @@
 // The convolution, step by step: padded input slices with the window, the kernel's slices,
 // the products and their sums; the output maps filling in; the editable kernels.
 
-import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, fillSteps, fitCells } from "./playground-grid.js";
-import { channelNames } from "./playground-state.js";
+import { formatValue } from "../shared/format.js";
+import { scaleFor } from "../shared/colour.js";
+import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
+import { channelNames } from "./state.js";
 
 function rangeOf(nested) {
   const flat = nested.flat(Infinity);

@@ -1,7 +1,8 @@
 // "What this filter looks for": the 9 MNIST test patches that excite one conv kernel most.
 
-import { drawHeatmap, formatValue } from "./heatmap.js";
-import { getJSON } from "./api.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
+import { getJSON } from "../shared/api.js";
 
 const UNSIGNED = { min: 0, max: 1, signed: false };
 

@@ -1,6 +1,6 @@
 // Reading an uploaded image file: shown on the pad, sent as a PNG data URL at a sane size.
 
-import { paintGrid } from "./heatmap.js";
+import { paintGrid } from "../shared/paint-grid.js";
 
 const MAX_SIDE = 512;
 

@@ -1,10 +1,10 @@
 // Wires the playground: settings -> numbers -> /api/convolve and /api/pool -> the step views.
 
-import { postJSON } from "./api.js";
-import { createControls } from "./playground-controls.js";
-import { createConvView } from "./playground-conv-view.js";
-import { createFlattenView } from "./playground-flatten.js";
-import { createPoolView } from "./playground-pool.js";
+import { postJSON } from "../shared/api.js";
+import { createControls } from "./controls.js";
+import { createConvView } from "./conv-view.js";
+import { createFlattenView } from "./flatten.js";
+import { createPoolView } from "./pool.js";
 import {
   DEFAULTS,
   KERNEL_PATTERNS,
@@ -12,8 +12,8 @@ import {
   presetNamed,
   randomInput,
   randomKernels,
-} from "./playground-state.js";
-import { createStepper } from "./playground-stepper.js";
+} from "./state.js";
+import { createStepper } from "./stepper.js";
 
 const INPUT_FIELDS = ["size", "channels", "seed"];
 const KERNEL_FIELDS = ["kernels", "channels", "kernelSize", "seed"];

@@ -1,7 +1,8 @@
 // Max-pooling of the convolution maps, window by window, the maximum highlighted.
 
-import { formatValue, scaleFor } from "./heatmap.js";
-import { createGrid, figure, fillSteps, fitCells } from "./playground-grid.js";
+import { formatValue } from "../shared/format.js";
+import { scaleFor } from "../shared/colour.js";
+import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
 
 function rangeOf(nested) {
   const flat = nested.flat(Infinity);

@@ -1,5 +1,5 @@
 // Per-class accuracy as a bar chart on a zoomed axis.
-import { COLOURS, drawYAxis, niceTicks, plotBox } from "./model-page-chart.js";
+import { COLOURS, drawYAxis, niceTicks, plotBox } from "./chart.js";
 
 /** Draw one bar per class; returns the axis floor used (a round value under the worst class). */
 export function drawClassBars(ctx, accuracies, names) {

@@ -1,6 +1,7 @@
 // One feature map on a canvas: crisp heatmap, marks for a window and a unit, a keyboard cursor.
 
-import { drawHeatmap, formatValue } from "./heatmap.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
 
 const DISPLAY = 84; // CSS pixels of a map's side
 

@@ -1,6 +1,6 @@
 // The test digits of one confusion-matrix cell, each linking to the network explorer.
-import { getJSON } from "./api.js";
-import { drawHeatmap } from "./heatmap.js";
+import { getJSON } from "../shared/api.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
 
 const INK = { min: 0, max: 255, signed: false };
 const SHOWN = 32;

@@ -1,6 +1,9 @@
 // The kernels of a conv layer as small heatmaps: one group per kernel, one grid per input map.
 
-import { drawHeatmap, formatValue, makeLegend, scaleFor } from "./heatmap.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
+import { makeLegend } from "./legend.js";
+import { scaleFor } from "../shared/colour.js";
 
 const CELL = 9; // canvas pixels per weight
 

@@ -1,22 +1,31 @@
 // The model page: fetch the model's record once, then hand each panel its part.
-import { getJSON } from "./api.js";
-import { renderSummary, renderParameters } from "./model-page-summary.js";
-import { drawClassBars } from "./model-page-bars.js";
-import { drawCurve } from "./model-page-curves.js";
-import { renderConfusion } from "./model-page-confusion.js";
-import { showCell } from "./model-page-digits.js";
+import { getJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
+import { percent } from "../shared/format.js";
+import { renderSummary, renderParameters } from "./summary.js";
+import { drawClassBars } from "./bars.js";
+import { drawCurve } from "./curves.js";
+import { renderConfusion } from "./confusion.js";
+import { showCell } from "./digits.js";
 
-const root = document.querySelector("[data-model-page]");
-const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
+/** Start the model page inside root (the element with data-model-page). */
+export function startModelPage(root) {
+  const $ = byTestId(root);
+  show(root, $).catch((error) => {
+    const box = $("model-error");
+    box.textContent = `Could not load the model: ${error.message}`;
+    box.hidden = false;
+  });
+}
 
-async function start() {
+async function show(root, $) {
   const model = await getJSON("/api/model");
   const meta = model.metadata || {};
   renderSummary(root, model);
   renderParameters($("params-table"), $("params-total"), model.layers);
   if (meta.per_class_accuracy) {
     const floor = drawClassBars($("per-class-chart").getContext("2d"), meta.per_class_accuracy, model.class_names);
-    $("per-class-floor").textContent = `${(100 * floor).toFixed(0)}%`;
+    $("per-class-floor").textContent = percent(floor, 0);
   }
   const history = meta.history || {};
   drawCurve($("loss-chart").getContext("2d"), history.train_loss, history.val_loss, { title: "loss" });
@@ -30,9 +39,3 @@ async function start() {
     );
   }
 }
-
-start().catch((error) => {
-  const box = $("model-error");
-  box.textContent = `Could not load the model: ${error.message}`;
-  box.hidden = false;
-});

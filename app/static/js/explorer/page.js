@@ -1,7 +1,7 @@
 // The network explorer page: wires the pad, the predictor and the views together.
 
-import { getJSON, postJSON } from "./api.js";
-import { drawHeatmap } from "./heatmap.js";
+import { getJSON, postJSON } from "../shared/api.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
 import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
 import { createProbabilities } from "./probabilities.js";
@@ -15,7 +15,7 @@ import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
 /** Start the page rooted at `doc`. */
-export async function startPage(doc) {
+export async function startExplorer(doc) {
   const byId = (id) => doc.querySelector(`[data-testid="${id}"]`);
   const status = doc.getElementById("status");
   const say = (text, isError = false) => {

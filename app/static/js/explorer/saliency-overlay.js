@@ -1,6 +1,6 @@
 // A saliency map over the image it explains: the input in gray, importance as a warm glow.
 
-import { paintGrid } from "./heatmap.js";
+import { paintGrid } from "../shared/paint-grid.js";
 
 /** Heat colour for t in [0, 1]: dark red -> orange -> yellow. */
 export function heatColour(t) {

@@ -1,6 +1,6 @@
 // The settings form and the preset buttons: fill the selects, read and write the settings.
 
-import { LIMITS } from "./playground-state.js";
+import { LIMITS } from "./state.js";
 
 const NUMBER_FIELDS = ["size", "channels", "kernels", "kernelSize", "stride", "padding", "poolSize", "poolStride", "seed"];
 

@@ -1,7 +1,7 @@
 // The flatten view: the maps laid out as one vector, the input of a fully connected layer.
 
-import { scaleFor } from "./heatmap.js";
-import { paintCell } from "./playground-grid.js";
+import { scaleFor } from "../shared/colour.js";
+import { paintCell } from "./grid.js";
 
 /** Build the vector of maps (C x H x W, flattened channel by channel) into `area`. */
 export function createFlattenView(area, maps) {

@@ -1,6 +1,7 @@
 // The step-by-step panel: how one unit of a conv or pooling map was computed, animated.
 
-import { formatValue, scaleFor } from "./heatmap.js";
+import { formatValue } from "../shared/format.js";
+import { scaleFor } from "../shared/colour.js";
 import { buildSteps } from "./explain-steps.js";
 import { drawValueGrid } from "./value-grid.js";
 import { drawWindowContext } from "./window-context.js";

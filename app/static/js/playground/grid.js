@@ -1,7 +1,8 @@
 // A grid of number cells, coloured with the shared heatmap scale; padding rings, a window
 // outline and click-to-edit cells. Cells carry data-row, data-col and data-value.
 
-import { colourFor, formatValue } from "./heatmap.js";
+import { colourFor } from "../shared/colour.js";
+import { formatValue } from "../shared/format.js";
 
 /** Ink that stays readable on a background of colour [r, g, b]. */
 function inkOn([r, g, b]) {

@@ -1,6 +1,7 @@
 // The network layer by layer, in order: every map of every layer, strips and bars for vectors.
 
-import { makeLegend, scaleFor } from "./heatmap.js";
+import { makeLegend } from "./legend.js";
+import { scaleFor } from "../shared/colour.js";
 import { FeatureMap } from "./feature-map.js";
 import { kindTag, layerNote } from "./layer-notes.js";
 import { createBars, createStrip } from "./vector-view.js";

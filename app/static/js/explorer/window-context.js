@@ -1,6 +1,7 @@
 // Where a unit's window sits on the previous layer's map, zero padding included.
 
-import { drawHeatmap, scaleFor } from "./heatmap.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { scaleFor } from "../shared/colour.js";
 
 /** Draw `grid` (H x W, may be missing) with a ring for the padding, the window and a focus cell. */
 export function drawWindowContext(canvas, grid, window, focus) {

@@ -1,6 +1,8 @@
 // Vectors (flatten, dense, softmax): a thin heatmap strip, or bars with one label per unit.
 
-import { colourFor, drawHeatmap, formatValue } from "./heatmap.js";
+import { colourFor } from "../shared/colour.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
 
 /** A strip canvas for `length` values; hovering names the unit and its value. */
 export function createStrip(name, length, tooltip) {

@@ -1,6 +1,8 @@
 // A small grid of numbers over its heatmap, for the step-by-step panel.
 
-import { colourFor, drawHeatmap, formatValue } from "./heatmap.js";
+import { colourFor } from "../shared/colour.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
 
 /**
  * Draw `grid` (rows of numbers) on `canvas` with each value written in its cell.

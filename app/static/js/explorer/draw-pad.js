@@ -1,5 +1,7 @@
 // The drawing pad: marker-like strokes from mouse, touch and pen (Pointer Events), undo, replay.
 
+import { canvasPoint } from "../shared/pointer.js";
+
 const INK = "#111";
 const PAPER = "#fff";
 
@@ -108,14 +110,6 @@ export class DrawPad {
     this.replaying = null;
   }
 
-  #point(e) {
-    const rect = this.canvas.getBoundingClientRect();
-    return [
-      ((e.clientX - rect.left) * this.canvas.width) / rect.width,
-      ((e.clientY - rect.top) * this.canvas.height) / rect.height,
-    ];
-  }
-
   #down(e) {
     if (e.button !== undefined && e.button > 0) return;
     e.preventDefault();
@@ -128,7 +122,7 @@ export class DrawPad {
     this.active = e.pointerId;
     const stroke = [];
     this.strokes.push(stroke);
-    this.#addPoint(stroke, this.#point(e));
+    this.#addPoint(stroke, canvasPoint(e, this.canvas));
     this.onChange({ ending: false });
   }
 
@@ -137,7 +131,7 @@ export class DrawPad {
     e.preventDefault();
     const stroke = this.strokes[this.strokes.length - 1];
     const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
-    for (const ev of events.length ? events : [e]) this.#addPoint(stroke, this.#point(ev));
+    for (const ev of events.length ? events : [e]) this.#addPoint(stroke, canvasPoint(ev, this.canvas));
     this.onChange({ ending: false });
   }
 

@@ -1,7 +1,8 @@
 // The step-by-step panel: how one unit of a conv or pooling map was computed, animated.
 
+import { scaleOf } from "../shared/colour.js";
+import { byPart } from "../shared/dom.js";
 import { formatValue } from "../shared/format.js";
-import { scaleFor } from "../shared/colour.js";
 import { buildSteps } from "./explain-steps.js";
 import { drawValueGrid } from "./value-grid.js";
 import { drawWindowContext } from "./window-context.js";
@@ -10,7 +11,7 @@ const SPEEDS = { slow: 700, normal: 260, fast: 60 };
 
 /** Wire the panel's elements (found by data-part) to a player of step lists. */
 export function createExplainPanel(root, { onMark, activationsOf }) {
-  const part = (name) => root.querySelector(`[data-part="${name}"]`);
+  const part = byPart(root);
   const els = {
     title: part("title"),
     what: part("what"),
@@ -130,14 +131,14 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
     const planeCount = isConv ? a.patch.length : 1;
     els.channel.textContent = planeCount > 1 ? `input map ${ch} of ${planeCount} (0–${planeCount - 1})` : "";
     const patch = isConv ? a.patch[ch] : a.values;
-    const inputScale = scaleOf(isConv ? a.patch.flat(2) : a.values.flat());
+    const inputScale = scaleOf(isConv ? a.patch : a.values);
     drawValueGrid(els.patch, patch, inputScale, { focus });
     if (isConv) {
-      drawValueGrid(els.kernel, a.kernel[ch], scaleOf(a.kernel.flat(2), true), { focus });
+      drawValueGrid(els.kernel, a.kernel[ch], scaleOf(a.kernel, { signed: true }), { focus });
       const kw = a.products[0][0].length;
       const cells = a.products[0].length * kw;
       const done = { window: 0, product: step.row * kw + step.col + 1 }[step.phase] ?? cells;
-      drawValueGrid(els.products, a.products[ch], scaleOf(a.products.flat(2), true), { focus, revealed: done });
+      drawValueGrid(els.products, a.products[ch], scaleOf(a.products, { signed: true }), { focus, revealed: done });
     }
     const sourceChannel = isConv ? ch : a.channel;
     els.contextLabel.textContent = `${a.input_layer}${a.input_layer === "input" ? "" : ` map ${sourceChannel}`}`;
@@ -201,14 +202,4 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   }
 
   return { show, loading, fail, close, isOpen: () => !root.hidden, target: () => target };
-}
-
-function scaleOf(values, signed = false) {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return scaleFor(min, max, signed);
 }

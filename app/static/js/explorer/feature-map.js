@@ -2,6 +2,7 @@
 
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
+import { cellAt } from "../shared/pointer.js";
 
 const DISPLAY = 84; // CSS pixels of a map's side
 
@@ -27,7 +28,7 @@ export class FeatureMap {
       canvas.setAttribute("role", "button");
       canvas.classList.add("pickable");
       canvas.addEventListener("click", (e) => {
-        const [r, c] = this.#cellAt(e);
+        const [r, c] = cellAt(e, canvas, height, width);
         this.cursor = [r, c];
         onPick(r, c);
       });
@@ -38,7 +39,7 @@ export class FeatureMap {
     if (tooltip) {
       canvas.addEventListener("pointermove", (e) => {
         if (!this.grid) return;
-        const [r, c] = this.#cellAt(e);
+        const [r, c] = cellAt(e, canvas, height, width);
         tooltip.show(e, `${label} [${r}, ${c}] = ${formatValue(this.grid[r][c])}`);
       });
       canvas.addEventListener("pointerleave", () => tooltip.hide());
@@ -87,13 +88,6 @@ export class FeatureMap {
       ctx.strokeRect(this.cursor[1] * cell + 0.75, this.cursor[0] * cell + 0.75, cell - 1.5, cell - 1.5);
       ctx.setLineDash([]);
     }
-  }
-
-  #cellAt(e) {
-    const rect = this.canvas.getBoundingClientRect();
-    const c = Math.floor(((e.clientX - rect.left) / rect.width) * this.w);
-    const r = Math.floor(((e.clientY - rect.top) / rect.height) * this.h);
-    return [Math.min(this.h - 1, Math.max(0, r)), Math.min(this.w - 1, Math.max(0, c))];
   }
 
   #key(e, onPick) {

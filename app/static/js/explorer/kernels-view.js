@@ -2,8 +2,9 @@
 
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
-import { makeLegend } from "./legend.js";
 import { scaleFor } from "../shared/colour.js";
+import { cellAt } from "../shared/pointer.js";
+import { makeLegend } from "./legend.js";
 
 const CELL = 9; // canvas pixels per weight
 
@@ -56,9 +57,7 @@ function kernelCanvas(grid, scale, label, tooltip) {
   );
   drawHeatmap(canvas.getContext("2d"), grid, scale);
   canvas.addEventListener("pointermove", (e) => {
-    const rect = canvas.getBoundingClientRect();
-    const c = Math.min(cols - 1, Math.floor(((e.clientX - rect.left) / rect.width) * cols));
-    const r = Math.min(rows - 1, Math.floor(((e.clientY - rect.top) / rect.height) * rows));
+    const [r, c] = cellAt(e, canvas, rows, cols);
     tooltip.show(e, `${label} [${r}, ${c}] = ${formatValue(grid[r][c])}`);
   });
   canvas.addEventListener("pointerleave", () => tooltip.hide());

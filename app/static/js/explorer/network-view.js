@@ -1,17 +1,13 @@
 // The network layer by layer, in order: every map of every layer, strips and bars for vectors.
 
-import { makeLegend } from "./legend.js";
 import { scaleFor } from "../shared/colour.js";
+import { shapeText } from "../shared/format.js";
+import { makeLegend } from "./legend.js";
 import { FeatureMap } from "./feature-map.js";
 import { kindTag, layerNote } from "./layer-notes.js";
 import { createBars, createStrip } from "./vector-view.js";
 
 const MAP_KINDS = new Set(["conv2d", "relu", "maxpool2d", "avgpool2d", "input"]);
-
-/** "8 × 28 × 28" */
-export function shapeText(shape) {
-  return shape.join(" × ");
-}
 
 /**
  * Build one card per layer inside `container`. onPick({layer, channel, row, col}) fires when a
@@ -20,9 +16,9 @@ export function shapeText(shape) {
 export function createNetworkView(container, model, { onPick, tooltip }) {
   const input = { name: "input", kind: "input", input_shape: model.input_shape, output_shape: model.input_shape };
   const layers = [input, ...model.layers];
+  const classes = model.class_names.length;
   if (!layers.some((l) => l.kind === "softmax")) {
-    const classes = [model.class_names.length];
-    layers.push({ name: "softmax", kind: "softmax", input_shape: classes, output_shape: classes });
+    layers.push({ name: "softmax", kind: "softmax", input_shape: [classes], output_shape: [classes] });
   }
   const views = new Map(); // name -> {layer, maps?, vector?, legendSlot}
   container.replaceChildren();
@@ -45,7 +41,7 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
     head.append(title, tag, legendSlot);
     const note = document.createElement("p");
     note.className = "explainer";
-    note.textContent = layerNote(layer);
+    note.textContent = layerNote(layer, classes);
     card.append(head, note);
     const view = { layer, legendSlot, card };
     const shape = layer.output_shape;
@@ -81,7 +77,7 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
         view.kernelSlot.className = "kernel-slot";
         card.append(view.kernelSlot);
       }
-    } else if (layer.kind === "softmax" || shape[0] <= 10) {
+    } else if (layer.kind === "softmax" || shape[0] === classes) {
       view.vector = createBars(model.class_names);
       card.append(view.vector.element);
     } else {

@@ -1,6 +1,7 @@
 // The network explorer page: wires the pad, the predictor and the views together.
 
 import { getJSON, postJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
@@ -16,7 +17,7 @@ import { pixelsToPicture, readImageFile } from "./upload.js";
 
 /** Start the page rooted at `doc`. */
 export async function startExplorer(doc) {
-  const byId = (id) => doc.querySelector(`[data-testid="${id}"]`);
+  const byId = byTestId(doc);
   const status = doc.getElementById("status");
   const say = (text, isError = false) => {
     status.textContent = text;
@@ -176,7 +177,7 @@ export async function startExplorer(doc) {
     }
   }
   byId("mnist").addEventListener("click", () => {
-    const digit = Math.floor(Math.random() * 10);
+    const digit = Math.floor(Math.random() * model.class_names.length);
     const offset = Math.floor(Math.random() * 100);
     loadSample(`digit=${digit}&count=1&offset=${offset}`);
   });

@@ -1,12 +1,7 @@
 // A saliency map over the image it explains: the input in gray, importance as a warm glow.
 
+import { heatColour } from "../shared/colour.js";
 import { paintGrid } from "../shared/paint-grid.js";
-
-/** Heat colour for t in [0, 1]: dark red -> orange -> yellow. */
-export function heatColour(t) {
-  const c = Math.max(0, Math.min(1, t));
-  return [200 + 55 * c, 30 + 200 * c, 20 + 40 * c];
-}
 
 /**
  * Draw `input` (rows of values in [0, 1], 1 = ink) as dark ink on white and `saliency`

@@ -1,6 +1,7 @@
 // "Where the network looks": the off / gradient / Grad-CAM toggle and the overlays it draws
 // (on the 28 x 28 input, and the same map mapped back onto the drawing).
 
+import { byPart, byTestId } from "../shared/dom.js";
 import { drawSaliencyOnDrawing, drawSaliencyOverlay } from "./saliency-overlay.js";
 
 const NOTES = {
@@ -18,14 +19,15 @@ const NOTES = {
  * onChange(method) fires when the user picks a method ("" = off).
  */
 export function createSaliencyView(root, { onChange }) {
-  const part = (name) => root.querySelector(`[data-part="${name}"]`);
-  const buttons = [...root.querySelectorAll("[data-testid=saliency-toggle] button")];
+  const part = byPart(root);
+  const $ = byTestId(root);
+  const buttons = [...$("saliency-toggle").querySelectorAll("button")];
   const figure = part("saliency-figure");
   const caption = part("saliency-caption");
   const note = part("saliency-note");
   const padCaption = part("pad-caption");
-  const ctx = root.querySelector("[data-testid=saliency-map]").getContext("2d");
-  const onDrawing = root.querySelector("[data-testid=saliency-on-drawing]").getContext("2d");
+  const ctx = $("saliency-map").getContext("2d");
+  const onDrawing = $("saliency-on-drawing").getContext("2d");
   let method = "";
 
   for (const button of buttons) {

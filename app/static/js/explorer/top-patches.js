@@ -1,5 +1,6 @@
 // "What this filter looks for": the 9 MNIST test patches that excite one conv kernel most.
 
+import { byPart } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { getJSON } from "../shared/api.js";
@@ -12,7 +13,7 @@ const UNSIGNED = { min: 0, max: 1, signed: false };
  * (so an atlas not yet computed shows a note, not a failed request).
  */
 export function createTopPatches(root, model) {
-  const part = (name) => root.querySelector(`[data-part="${name}"]`);
+  const part = byPart(root);
   const title = part("patches-title");
   const what = part("patches-what");
   const grid = part("patches");

@@ -1,6 +1,6 @@
 // A small grid of numbers over its heatmap, for the step-by-step panel.
 
-import { colourFor } from "../shared/colour.js";
+import { colourFor, inkOn } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 
@@ -25,9 +25,7 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
     for (let c = 0; c < cols; c += 1) {
       ctx.strokeRect(c * cw + 0.5, r * ch + 0.5, cw - 1, ch - 1);
       const hidden = r * cols + c >= revealed;
-      const [red, green, blue] = colourFor(shown[r][c], scale);
-      const dark = 0.299 * red + 0.587 * green + 0.114 * blue < 140;
-      ctx.fillStyle = hidden ? "#9aa3af" : dark ? "#fff" : "#1d2430";
+      ctx.fillStyle = hidden ? "#9aa3af" : inkOn(colourFor(shown[r][c], scale), 140);
       ctx.fillText(hidden ? "·" : short(grid[r][c]), c * cw + cw / 2, r * ch + ch / 2);
     }
   }

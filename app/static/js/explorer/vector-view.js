@@ -2,6 +2,7 @@
 
 import { colourFor } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
+import { cellAt } from "../shared/pointer.js";
 import { formatValue } from "../shared/format.js";
 
 /** A strip canvas for `length` values; hovering names the unit and its value. */
@@ -13,8 +14,7 @@ export function createStrip(name, length, tooltip) {
   let values = null;
   canvas.addEventListener("pointermove", (e) => {
     if (!values) return;
-    const rect = canvas.getBoundingClientRect();
-    const i = Math.min(length - 1, Math.floor(((e.clientX - rect.left) / rect.width) * length));
+    const [, i] = cellAt(e, canvas, 1, length);
     tooltip.show(e, `${name}[${i}] = ${formatValue(values[i])}`);
   });
   canvas.addEventListener("pointerleave", () => tooltip.hide());

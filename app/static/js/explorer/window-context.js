@@ -1,7 +1,7 @@
 // Where a unit's window sits on the previous layer's map, zero padding included.
 
+import { scaleOf } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
-import { scaleFor } from "../shared/colour.js";
 
 /** Draw `grid` (H x W, may be missing) with a ring for the padding, the window and a focus cell. */
 export function drawWindowContext(canvas, grid, window, focus) {
@@ -16,22 +16,9 @@ export function drawWindowContext(canvas, grid, window, focus) {
   const oy = Math.floor((canvas.height - cell * (h + 2 * margin)) / 2);
   ctx.fillStyle = "#e9ecf1"; // the zero padding
   ctx.fillRect(ox, oy, cell * (w + 2 * margin), cell * (h + 2 * margin));
-  const buffer = document.createElement("canvas");
-  buffer.width = w;
-  buffer.height = h;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const row of grid) {
-    for (const v of row) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-  }
-  drawHeatmap(buffer.getContext("2d"), grid, scaleFor(min, max));
-  ctx.imageSmoothingEnabled = false;
   const x0 = ox + margin * cell;
   const y0 = oy + margin * cell;
-  ctx.drawImage(buffer, x0, y0, w * cell, h * cell);
+  drawHeatmap(ctx, grid, scaleOf(grid), { box: { x: x0, y: y0, width: w * cell, height: h * cell } });
   ctx.lineWidth = Math.max(2, cell / 3);
   ctx.strokeStyle = "#f2a900";
   ctx.strokeRect(x0 + window.col * cell, y0 + window.row * cell, window.width * cell, window.height * cell);

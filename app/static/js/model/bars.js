@@ -1,4 +1,5 @@
 // Per-class accuracy as a bar chart on a zoomed axis.
+import { percent } from "../shared/format.js";
 import { COLOURS, drawYAxis, niceTicks, plotBox } from "./chart.js";
 
 /** Draw one bar per class; returns the axis floor used (a round value under the worst class). */
@@ -8,8 +9,7 @@ export function drawClassBars(ctx, accuracies, names) {
   const box = plotBox(ctx, { left: 100, bottom: 48 });
   const worst = Math.min(...accuracies);
   const floor = Math.max(0, Math.floor((worst - 0.005) * 100) / 100);
-  const format = (v) => `${(100 * v).toFixed(1)}%`;
-  drawYAxis(ctx, box, floor, 1, niceTicks(floor, 1, 4), format, "");
+  drawYAxis(ctx, box, floor, 1, niceTicks(floor, 1, 4), percent, "");
   const slot = box.w / accuracies.length;
   ctx.font = "26px system-ui, sans-serif";
   ctx.textAlign = "center";
@@ -24,7 +24,7 @@ export function drawClassBars(ctx, accuracies, names) {
     ctx.textBaseline = "bottom";
     ctx.fillStyle = COLOURS.axis;
     ctx.font = "20px system-ui, sans-serif";
-    ctx.fillText(format(acc), x + slot * 0.32, box.y + box.h - barH - 4);
+    ctx.fillText(percent(acc), x + slot * 0.32, box.y + box.h - barH - 4);
     ctx.font = "26px system-ui, sans-serif";
   });
   return floor;

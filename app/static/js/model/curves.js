@@ -1,4 +1,5 @@
 // A training curve: one value per epoch for the training and the validation images.
+import { percent as percentText } from "../shared/format.js";
 import { COLOURS, drawYAxis, niceTicks, plotBox } from "./chart.js";
 
 /** Draw train/val series (arrays, one value per epoch) with an epoch axis. */
@@ -14,7 +15,7 @@ export function drawCurve(ctx, train = [], val = [], { title = "", percent = fal
   lo = Math.max(0, lo - pad);
   hi = percent ? Math.min(1, hi + pad) : hi + pad;
   const ticks = niceTicks(lo, hi, 4);
-  const format = percent ? (v) => `${(100 * v).toFixed(1)}%` : (v) => Number(v.toPrecision(2)).toString();
+  const format = percent ? percentText : (v) => Number(v.toPrecision(2)).toString();
   drawYAxis(ctx, box, lo, hi, ticks.filter((t) => t >= lo && t <= hi), format, title);
   const epochs = Math.max(train.length, val.length);
   const xOf = (i) => box.x + (epochs > 1 ? (i / (epochs - 1)) * box.w : box.w / 2);

@@ -1,5 +1,6 @@
 // The test digits of one confusion-matrix cell, each linking to the network explorer.
 import { getJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 
 const INK = { min: 0, max: 255, signed: false };
@@ -29,7 +30,7 @@ function card(sample, names) {
 
 /** Fetch and show the digits whose true class is t and prediction p. */
 export async function showCell(root, t, p, names) {
-  const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
+  const $ = byTestId(root);
   const request = ++latest;
   const kind = t === p ? "correctly read" : `read as ${names[p]}`;
   $("digits-title").textContent = `True ${names[t]}, ${kind}`;

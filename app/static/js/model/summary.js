@@ -1,12 +1,13 @@
 // The headline numbers and the parameter-count table.
 
-const percent = (x) => `${(100 * x).toFixed(2)}%`;
+import { byTestId } from "../shared/dom.js";
+import { percent, shapeText } from "../shared/format.js";
 
 /** Test accuracy, mistakes and how the weights were trained. */
 export function renderSummary(root, model) {
   const meta = model.metadata || {};
-  const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
-  if (model.test_accuracy != null) $("test-accuracy").textContent = percent(model.test_accuracy);
+  const $ = byTestId(root);
+  if (model.test_accuracy != null) $("test-accuracy").textContent = percent(model.test_accuracy, 2);
   const confusion = meta.confusion_matrix;
   if (confusion) {
     const wrong = confusion.reduce((sum, row, t) => sum + row.reduce((s, v, p) => s + (p === t ? 0 : v), 0), 0);
@@ -29,7 +30,7 @@ export function renderParameters(table, totalCell, layers) {
     ...layers.map((layer) => {
       const row = document.createElement("tr");
       row.dataset.testid = `params-${layer.name}`;
-      const cells = [layer.name, layer.kind, layer.output_shape.join(" × "), layer.parameter_count.toLocaleString("en")];
+      const cells = [layer.name, layer.kind, shapeText(layer.output_shape), layer.parameter_count.toLocaleString("en")];
       cells.forEach((text, k) => {
         const cell = document.createElement(k === 0 ? "th" : "td");
         if (k === 0) cell.scope = "row";

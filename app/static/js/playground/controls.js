@@ -1,12 +1,14 @@
 // The settings form and the preset buttons: fill the selects, read and write the settings.
 
+import { byTestId } from "../shared/dom.js";
 import { LIMITS } from "./state.js";
 
 const NUMBER_FIELDS = ["size", "channels", "kernels", "kernelSize", "stride", "padding", "poolSize", "poolStride", "seed"];
 
 /** Wire the form in root; handlers {onChange(settings, field), onPreset(name), onShuffle()}. */
 export function createControls(root, { onChange, onPreset, onShuffle }) {
-  const form = root.querySelector("[data-testid=pg-controls]");
+  const $ = byTestId(root);
+  const form = $("pg-controls");
   for (const [name, [lo, hi]] of Object.entries(LIMITS)) {
     const select = form.elements[name];
     for (let v = lo; v <= hi; v += 1) select.append(new Option(String(v), String(v)));
@@ -16,7 +18,7 @@ export function createControls(root, { onChange, onPreset, onShuffle }) {
   );
   form.addEventListener("change", (e) => onChange(read(), e.target.name));
   form.addEventListener("submit", (e) => e.preventDefault());
-  root.querySelector("[data-testid=pg-shuffle]").addEventListener("click", onShuffle);
+  $("pg-shuffle").addEventListener("click", onShuffle);
   root.querySelectorAll("[data-preset]").forEach((button) => {
     button.addEventListener("click", () => onPreset(button.dataset.preset));
   });

@@ -1,22 +1,11 @@
 // The convolution, step by step: padded input slices with the window, the kernel's slices,
 // the products and their sums; the output maps filling in; the editable kernels.
 
+import { scaleFor, scaleOf } from "../shared/colour.js";
+import { el } from "../shared/dom.js";
 import { formatValue } from "../shared/format.js";
-import { scaleFor } from "../shared/colour.js";
 import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
 import { channelNames } from "./state.js";
-
-function rangeOf(nested) {
-  const flat = nested.flat(Infinity);
-  return scaleFor(Math.min(0, ...flat), Math.max(0, ...flat));
-}
-
-function el(tag, className, text = "") {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
 
 const term = (v) => (v < 0 ? `(${formatValue(v)})` : formatValue(v));
 
@@ -24,8 +13,8 @@ const term = (v) => (v < 0 ? `(${formatValue(v)})` : formatValue(v));
 export function createConvView(areas, state, conv, { onEditInput, onEditKernel }) {
   const names = channelNames(state.settings.channels);
   const pad = state.settings.padding;
-  const inputScale = rangeOf(state.input);
-  const kRange = rangeOf(state.kernels);
+  const inputScale = scaleOf(state.input, { withZero: true });
+  const kRange = scaleOf(state.kernels, { withZero: true });
   const kMax = Math.max(-kRange.min, kRange.max) || 1;
   const kernelScale = scaleFor(-kMax, kMax, true);
   const side = state.settings.size + 2 * pad;
@@ -90,7 +79,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
 
   // Output maps, one per kernel, empty until their steps are done.
   const [F, Ho, Wo] = conv.output_shape;
-  const outScale = rangeOf(conv.output);
+  const outScale = scaleOf(conv.output, { withZero: true });
   const blank = Array.from({ length: Ho }, () => Array(Wo).fill(null));
   const outGrids = conv.output.map((_, f) => {
     const grid = createGrid(blank, outScale, { label: `output map ${f + 1}` });
@@ -137,7 +126,7 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
       }
       const w = step.window;
       inputGrids.forEach((g) => g.showWindow(w.padded_row, w.padded_col, w.height, w.width));
-      const productScale = rangeOf(step.products);
+      const productScale = scaleOf(step.products, { withZero: true });
       step.products.forEach((slice, ch) => {
         const grid = createGrid(slice, productScale, { label: `products ${names[ch]}` });
         grid.el.style.setProperty("--cell", "38px");

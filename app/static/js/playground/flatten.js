@@ -1,12 +1,12 @@
 // The flatten view: the maps laid out as one vector, the input of a fully connected layer.
 
-import { scaleFor } from "../shared/colour.js";
+import { scaleOf } from "../shared/colour.js";
 import { paintCell } from "./grid.js";
 
 /** Build the vector of maps (C x H x W, flattened channel by channel) into `area`. */
 export function createFlattenView(area, maps) {
   const flat = maps.flat(2);
-  const scale = scaleFor(Math.min(0, ...flat), Math.max(0, ...flat));
+  const scale = scaleOf(flat, { withZero: true });
   const [C, H, W] = [maps.length, maps[0].length, maps[0][0].length];
   const row = document.createElement("ol");
   row.className = "vector";

@@ -1,13 +1,8 @@
 // A grid of number cells, coloured with the shared heatmap scale; padding rings, a window
 // outline and click-to-edit cells. Cells carry data-row, data-col and data-value.
 
-import { colourFor } from "../shared/colour.js";
+import { colourFor, inkOn } from "../shared/colour.js";
 import { formatValue } from "../shared/format.js";
-
-/** Ink that stays readable on a background of colour [r, g, b]. */
-function inkOn([r, g, b]) {
-  return 0.299 * r + 0.587 * g + 0.114 * b < 150 ? "#ffffff" : "#1d2430";
-}
 
 /**
  * Move a map's filled cells from step `from` to step `to` (either direction): steps before

@@ -1,6 +1,7 @@
 // Wires the playground: settings -> numbers -> /api/convolve and /api/pool -> the step views.
 
 import { postJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
 import { createControls } from "./controls.js";
 import { createConvView } from "./conv-view.js";
 import { createFlattenView } from "./flatten.js";
@@ -46,7 +47,7 @@ function showProblem(box, error, what) {
 
 /** Start the playground inside root (the element with data-playground). */
 export function startPlayground(root) {
-  const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
+  const $ = byTestId(root);
   const area = (name) => root.querySelector(`[data-area="${name}"]`);
   const areas = { steps: area("steps"), outputs: area("outputs"), kernels: area("kernels") };
   const state = { settings: { ...DEFAULTS }, input: [], kernels: [] };

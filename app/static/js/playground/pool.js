@@ -1,17 +1,12 @@
 // Max-pooling of the convolution maps, window by window, the maximum highlighted.
 
+import { scaleOf } from "../shared/colour.js";
 import { formatValue } from "../shared/format.js";
-import { scaleFor } from "../shared/colour.js";
 import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
-
-function rangeOf(nested) {
-  const flat = nested.flat(Infinity);
-  return scaleFor(Math.min(0, ...flat), Math.max(0, ...flat));
-}
 
 /** Build the pooling view into `area` for maps (F x H x W) and the /api/pool answer. */
 export function createPoolView(area, maps, pool) {
-  const scale = rangeOf(maps);
+  const scale = scaleOf(maps, { withZero: true });
   const [, Hp, Wp] = pool.output_shape;
   const blank = Array.from({ length: Hp }, () => Array(Wp).fill(null));
   const pairs = maps.map((map, f) => {

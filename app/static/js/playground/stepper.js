@@ -1,9 +1,11 @@
 // Play, pause, step, back, run to the end, restart and speed over a timeline of `total` steps.
 // The position is how many steps are done: 0 (nothing yet) ... total (all computed).
 
+import { byTestId } from "../shared/dom.js";
+
 /** Wire the stepper buttons inside root; onChange(position, total) runs after every move. */
 export function createStepper(root, onChange) {
-  const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
+  const $ = byTestId(root);
   const play = $("pg-play");
   const speed = $("pg-speed");
   let position = 0;

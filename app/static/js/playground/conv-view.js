@@ -4,7 +4,7 @@
 import { scaleFor, scaleOf } from "../shared/colour.js";
 import { el } from "../shared/dom.js";
 import { formatValue } from "../shared/format.js";
-import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
+import { createGrid, figure, fitCells, stepFiller } from "./grid.js";
 import { channelNames } from "./state.js";
 
 const term = (v) => (v < 0 ? `(${formatValue(v)})` : formatValue(v));
@@ -102,14 +102,13 @@ export function createConvView(areas, state, conv, { onEditInput, onEditKernel }
     kernelCards.forEach((card, i) => card.classList.toggle("active", i === f));
   };
 
-  let filled = 0;
+  const fill = stepFiller(conv.steps, (s) => outGrids[s.channel].grid.cell(s.row, s.col), outScale);
   let current = null;
   return {
     /** Show the first `done` steps computed; `live` highlights the last one as the current step. */
     update(done, live) {
       const steps = conv.steps;
-      fillSteps(steps, filled, done, (s) => outGrids[s.channel].grid.cell(s.row, s.col), outScale);
-      filled = done;
+      fill(done);
       if (current) current.classList.remove("current");
       outGrids.forEach((o) => o.fig.classList.remove("active"));
       const step = live && done > 0 ? steps[done - 1] : null;

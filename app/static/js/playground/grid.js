@@ -5,13 +5,18 @@ import { colourFor, inkOn } from "../shared/colour.js";
 import { formatValue } from "../shared/format.js";
 
 /**
- * Move a map's filled cells from step `from` to step `to` (either direction): steps before
- * `to` show their result, later ones are cleared. cellOf(step) is the step's output cell.
+ * The output cells of `steps`, filled step by step: fill(done) moves from the steps shown so
+ * far to the first `done` (either direction); later ones are cleared. cellOf(step) is the
+ * step's output cell.
  */
-export function fillSteps(steps, from, to, cellOf, scale) {
-  for (let i = Math.min(from, to); i < Math.max(from, to); i += 1) {
-    paintCell(cellOf(steps[i]), i < to ? steps[i].result : null, scale);
-  }
+export function stepFiller(steps, cellOf, scale) {
+  let filled = 0;
+  return (done) => {
+    for (let i = Math.min(filled, done); i < Math.max(filled, done); i += 1) {
+      paintCell(cellOf(steps[i]), i < done ? steps[i].result : null, scale);
+    }
+    filled = done;
+  };
 }
 
 /** Show value v in cell, coloured under scale; null clears the cell (not computed yet). */

@@ -2,7 +2,7 @@
 
 import { scaleOf } from "../shared/colour.js";
 import { formatValue } from "../shared/format.js";
-import { createGrid, figure, fillSteps, fitCells } from "./grid.js";
+import { createGrid, figure, fitCells, stepFiller } from "./grid.js";
 
 /** Build the pooling view into `area` for maps (F x H x W) and the /api/pool answer. */
 export function createPoolView(area, maps, pool) {
@@ -33,14 +33,13 @@ export function createPoolView(area, maps, pool) {
   wrap.append(...pairs.map((p) => p.pair));
   area.replaceChildren(wrap, line);
 
-  let filled = 0;
+  const fill = stepFiller(pool.steps, (s) => pairs[s.channel].pooled.cell(s.row, s.col), scale);
   let marked = null;
   return {
     /** Show the first `done` pooling steps; `live` highlights the last one. */
     update(done, live) {
       const steps = pool.steps;
-      fillSteps(steps, filled, done, (s) => pairs[s.channel].pooled.cell(s.row, s.col), scale);
-      filled = done;
+      fill(done);
       if (marked) marked.forEach((c) => c.classList.remove("argmax", "current"));
       marked = null;
       pairs.forEach((p) => p.source.hideWindow());

@@ -1,5 +1,6 @@
 // One feature map on a canvas: crisp heatmap, marks for a window and a unit, a keyboard cursor.
 
+import { WINDOW_COLOUR } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { cellAt } from "../shared/pointer.js";
@@ -69,7 +70,7 @@ export class FeatureMap {
     const { window, unit, lit } = this.marks;
     if (window) {
       ctx.lineWidth = Math.max(2, cell / 3);
-      ctx.strokeStyle = "#f2a900";
+      ctx.strokeStyle = WINDOW_COLOUR;
       ctx.strokeRect(window.col * cell, window.row * cell, window.width * cell, window.height * cell);
     }
     if (unit) {

@@ -1,6 +1,6 @@
 // A small grid of numbers over its heatmap, for the step-by-step panel.
 
-import { colourFor, inkOn } from "../shared/colour.js";
+import { WINDOW_COLOUR, colourFor, inkOn } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 
@@ -30,7 +30,7 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
     }
   }
   if (focus) {
-    ctx.strokeStyle = "#f2a900";
+    ctx.strokeStyle = WINDOW_COLOUR;
     ctx.lineWidth = 3;
     ctx.strokeRect(focus[1] * cw + 1.5, focus[0] * ch + 1.5, cw - 3, ch - 3);
   }

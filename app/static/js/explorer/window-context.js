@@ -1,6 +1,6 @@
 // Where a unit's window sits on the previous layer's map, zero padding included.
 
-import { scaleOf } from "../shared/colour.js";
+import { WINDOW_COLOUR, scaleOf } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 
 /** Draw `grid` (H x W, may be missing) with a ring for the padding, the window and a focus cell. */
@@ -20,7 +20,7 @@ export function drawWindowContext(canvas, grid, window, focus) {
   const y0 = oy + margin * cell;
   drawHeatmap(ctx, grid, scaleOf(grid), { box: { x: x0, y: y0, width: w * cell, height: h * cell } });
   ctx.lineWidth = Math.max(2, cell / 3);
-  ctx.strokeStyle = "#f2a900";
+  ctx.strokeStyle = WINDOW_COLOUR;
   ctx.strokeRect(x0 + window.col * cell, y0 + window.row * cell, window.width * cell, window.height * cell);
   if (focus) {
     ctx.fillStyle = "rgba(242, 169, 0, 0.55)";

@@ -1,5 +1,8 @@
 // The colour scales: value -> [red, green, blue], and the scale that fits a set of values.
 
+/** The outline of a window (what one unit reads), on every map and grid that shows one. */
+export const WINDOW_COLOUR = "#f2a900";
+
 /** Diverging blue-white-red for signed values, t in [-1, 1]. */
 export function divergingColour(t) {
   const c = Math.max(-1, Math.min(1, t));

@@ -57,7 +57,7 @@ def test_index_has_no_inline_script_or_style(client: TestClient) -> None:
 def test_index_assets_are_served(client: TestClient) -> None:
     html = client.get("/").text
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
-    assert "/static/js/main.js" in assets and "/static/css/main.css" in assets
+    assert "/static/js/explorer/main.js" in assets and "/static/css/explorer.css" in assets
     for path in [*assets, "/static/data/example-strokes.json"]:
         assert client.get(path).status_code == 200, path
 

@@ -88,7 +88,7 @@ def test_saliency_overlay_draws_heat_where_the_map_is_high(page, live_server):
     stroke[5:23, 13:15] = 1.0
     result = page.evaluate(
         """async (pixels) => {
-            const { drawSaliencyOverlay } = await import('/static/js/saliency-overlay.js');
+            const { drawSaliencyOverlay } = await import('/static/js/explorer/saliency-overlay.js');
             const res = await fetch('/api/saliency', {
                 method: 'POST', headers: {'Content-Type': 'application/json'},
                 body: JSON.stringify({pixels, method: 'gradcam'}),

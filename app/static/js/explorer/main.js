@@ -1,0 +1,4 @@
+// Bootstrap of the network explorer page.
+import { startExplorer } from "./page.js";
+
+startExplorer(document);

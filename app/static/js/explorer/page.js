@@ -1,0 +1,205 @@
+// The network explorer page: wires the pad, the predictor and the views together.
+
+import { getJSON, postJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { DrawPad } from "./draw-pad.js";
+import { createPredictor } from "./predictor.js";
+import { createProbabilities } from "./probabilities.js";
+import { createNetworkView } from "./network-view.js";
+import { showKernels } from "./kernels-view.js";
+import { createExplainPanel } from "./explain-panel.js";
+import { createSaliencyView } from "./saliency-view.js";
+import { createTopPatches } from "./top-patches.js";
+import { createTooltip } from "./tooltip.js";
+import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
+import { pixelsToPicture, readImageFile } from "./upload.js";
+
+/** Start the page rooted at `doc`. */
+export async function startExplorer(doc) {
+  const byId = byTestId(doc);
+  const status = doc.getElementById("status");
+  const say = (text, isError = false) => {
+    status.textContent = text;
+    status.classList.toggle("error", isError);
+  };
+  let model;
+  try {
+    model = await getJSON("/api/model");
+  } catch (error) {
+    say(`Could not load the model: ${error.message}`, true);
+    return;
+  }
+  const tooltip = createTooltip();
+  const prediction = byId("prediction");
+  const confidence = doc.getElementById("confidence");
+  const input28 = byId("input-28").getContext("2d");
+  const probabilities = createProbabilities(byId("probabilities"), model.class_names);
+  let source = null; // a loaded picture's request fields; null: the pad's own drawing
+  let last = null; // {answer, input, saliency} of the newest prediction shown
+  let explainCall = null;
+  let drawingVersion = 0; // counts changes of what the pad shows: maps go only on the current one
+
+  const network = createNetworkView(doc.getElementById("network"), model, { onPick: pickUnit, tooltip });
+  for (const layer of model.layers.filter((l) => l.kind === "conv2d")) {
+    getJSON(`/api/model/layers/${layer.name}/kernels`)
+      .then((answer) => showKernels(network.views.get(layer.name).kernelSlot, layer.name, answer, tooltip))
+      .catch((error) => say(`Could not load the kernels of ${layer.name}: ${error.message}`, true));
+  }
+  const panel = createExplainPanel(byId("explain-panel"), {
+    onMark: (marks) => (marks ? network.mark(marks) : network.clearMarks()),
+    activationsOf: (name) =>
+      name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
+  });
+
+  const topPatches = createTopPatches(byId("top-patches"), model);
+  const saliency = createSaliencyView(doc, {
+    onChange: (method) => method && last && predictor.schedule({ now: true }),
+  });
+
+  const predictor = createPredictor({
+    request: (signal) => {
+      const input = source || { image: pad.toDataURL(), preprocess: true };
+      const method = saliency.method();
+      const drawing = { version: drawingVersion, frame: pad.frame(), width: pad.canvas.width };
+      return Promise.all([
+        postJSON("/api/predict", { ...input, layers: "all" }, { signal }),
+        method ? postJSON("/api/saliency", { ...input, method }, { signal }) : null,
+      ]).then(([answer, map]) => ({ answer, input, saliency: map, drawing }));
+    },
+    onResult: showAnswer,
+    onError: (error) => {
+      say(error.message, true);
+      prediction.textContent = "?";
+    },
+    onBusy: (busy) => doc.body.classList.toggle("busy", busy),
+  });
+
+  const pad = new DrawPad(byId("draw-canvas"), {
+    onChange: ({ ending }) => {
+      drawingChanged();
+      if (pad.isEmpty()) return reset();
+      if (!pad.picture) source = null;
+      if (!ending && status.textContent && !pad.replaying) say("");
+      predictor.schedule({ now: ending });
+    },
+  });
+
+  /** The pad shows something new: the map over the old drawing no longer fits it. */
+  function drawingChanged() {
+    drawingVersion += 1;
+    saliency.clearDrawing();
+  }
+
+  function showAnswer(result) {
+    last = result;
+    const { answer } = result;
+    if (status.classList.contains("error")) say("");
+    prediction.textContent = answer.label;
+    const p = answer.probabilities[answer.prediction];
+    confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
+    probabilities.show(answer.probabilities, answer.prediction);
+    drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
+    network.show(answer);
+    saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
+    doc.body.classList.add("has-answer");
+    if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
+  }
+
+  function reset() {
+    predictor.cancel();
+    explainCall?.abort();
+    source = null;
+    last = null;
+    prediction.textContent = "?";
+    confidence.textContent = "Draw a digit";
+    probabilities.reset();
+    input28.fillStyle = "#fff";
+    input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
+    saliency.clear();
+    doc.body.classList.remove("has-answer");
+    panel.close();
+    say("");
+  }
+
+  async function pickUnit(target, { animate = true } = {}) {
+    if (!last) {
+      say("Draw a digit first: then click any unit to see how it was computed.");
+      return;
+    }
+    const layer = model.layers.find((l) => l.name === target.layer);
+    const index = model.layers.indexOf(layer);
+    const explained = layer.kind === "relu" ? model.layers[index - 1].name : layer.name;
+    const explainedKind = model.layers.find((l) => l.name === explained).kind;
+    if (animate) topPatches.show(explainedKind === "conv2d" ? explained : null, target.channel);
+    explainCall?.abort();
+    const call = new AbortController();
+    explainCall = call;
+    if (animate) panel.loading(target);
+    try {
+      const body = { ...last.input, layer: explained, channel: target.channel, row: target.row, col: target.col };
+      const answer = await postJSON("/api/explain", body, { signal: call.signal });
+      if (explainCall === call) panel.show(answer, target, { animate });
+    } catch (error) {
+      if (error.name !== "AbortError") panel.fail(error.message);
+    }
+  }
+
+  byId("clear").addEventListener("click", () => pad.clear());
+  byId("undo").addEventListener("click", () => pad.undo());
+  byId("example").addEventListener("click", async () => {
+    try {
+      const strokes = await loadExampleStrokes();
+      const digit = nextExampleDigit();
+      say(`Drawing the example ${digit}…`);
+      source = null;
+      if (await pad.replay(strokes[digit])) say("");
+    } catch (error) {
+      say(error.message, true);
+    }
+  });
+  /** Load the MNIST test digit(s) `query` selects and show the first, as a picture on the pad. */
+  async function loadSample(query) {
+    try {
+      const { samples } = await getJSON(`/api/samples?${query}`);
+      const sample = samples[0];
+      if (!sample) return say("There is no MNIST test digit with that number.", true);
+      source = { pixels: sample.pixels, preprocess: false };
+      drawingChanged();
+      pad.showPicture(pixelsToPicture(sample.pixels));
+      say(`MNIST test digit #${sample.index}, labelled ${sample.label}.`);
+      predictor.schedule({ now: true });
+    } catch (error) {
+      if (error.status === 503) {
+        say("The MNIST test digits are not available on this server. The example drawings work without them.");
+        status.title = error.message;
+      } else say(`Could not load an MNIST digit: ${error.message}`, true);
+    }
+  }
+  byId("mnist").addEventListener("click", () => {
+    const digit = Math.floor(Math.random() * model.class_names.length);
+    const offset = Math.floor(Math.random() * 100);
+    loadSample(`digit=${digit}&count=1&offset=${offset}`);
+  });
+  byId("upload").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    e.target.value = "";
+    if (!file) return;
+    try {
+      const { picture, dataURL } = await readImageFile(file);
+      source = { image: dataURL, preprocess: true };
+      drawingChanged();
+      pad.showPicture(picture);
+      say(`Reading ${file.name}.`);
+      predictor.schedule({ now: true });
+    } catch (error) {
+      say(`Could not read ${file.name}: ${error.message}`, true);
+    }
+  });
+  reset();
+  const sample = new URLSearchParams(doc.defaultView.location.search).get("sample");
+  if (sample !== null) {
+    if (/^\d+$/.test(sample)) loadSample(`offset=${sample}&count=1`);
+    else say(`?sample= wants the number of an MNIST test digit (0–9999), not "${sample}".`, true);
+  }
+}

@@ -1,0 +1,98 @@
+// "What this filter looks for": the 9 MNIST test patches that excite one conv kernel most.
+
+import { byPart } from "../shared/dom.js";
+import { drawHeatmap } from "../shared/paint-grid.js";
+import { formatValue } from "../shared/format.js";
+import { getJSON } from "../shared/api.js";
+
+const UNSIGNED = { min: 0, max: 1, signed: false };
+
+/**
+ * Fill `root` (a section with data-part patches-title, patches-what, patches) for a conv kernel.
+ * `model` is the /api/model answer: its atlas_available says whether to ask for patches at all
+ * (so an atlas not yet computed shows a note, not a failed request).
+ */
+export function createTopPatches(root, model) {
+  const part = byPart(root);
+  const title = part("patches-title");
+  const what = part("patches-what");
+  const grid = part("patches");
+  const cache = new Map(); // "conv1/3" -> answer
+  let shown = null; // key of the kernel on display
+  let call = null;
+
+  /** Show kernel `kernel` of conv layer `conv`; hide for null (e.g. a pooling unit). */
+  async function show(conv, kernel) {
+    if (!conv) {
+      root.hidden = true;
+      shown = null;
+      return;
+    }
+    const key = `${conv}/${kernel}`;
+    root.hidden = false;
+    if (key === shown) return;
+    shown = key;
+    title.textContent = `What ${conv} kernel ${kernel} looks for`;
+    if (!model.atlas_available) {
+      root.classList.add("missing");
+      const command = document.createElement("code");
+      command.textContent = model.atlas_command;
+      what.replaceChildren(
+        "Not computed yet: the nine MNIST test patches that excite each filter most come from a " +
+          "one-off pass over the test set. To see them, run ",
+        command,
+        " on the server (a few seconds), then reload this page.",
+      );
+      grid.replaceChildren();
+      return;
+    }
+    root.classList.remove("missing");
+    call?.abort();
+    const controller = new AbortController();
+    call = controller;
+    try {
+      if (!cache.has(key)) {
+        what.textContent = "Loading…";
+        grid.replaceChildren();
+        const url = `/api/model/layers/${conv}/top-patches/${kernel}`;
+        cache.set(key, await getJSON(url, { signal: controller.signal }));
+      }
+      if (shown === key) draw(cache.get(key));
+    } catch (error) {
+      if (error.name === "AbortError" || shown !== key) return;
+      root.classList.add("missing");
+      what.textContent = error.message;
+    }
+  }
+
+  function draw(answer) {
+    const [h, w] = answer.receptive_field.size;
+    what.textContent =
+      `The ${answer.patches.length} MNIST test patches (${h} × ${w} pixels each: what one unit ` +
+      `of ${answer.layer} reads) on which this kernel answers most strongly, strongest first, ` +
+      "one per digit. The number is the kernel's output there, before the ReLU.";
+    grid.replaceChildren(
+      ...answer.patches.map((patch, i) => {
+        const figure = document.createElement("figure");
+        const canvas = document.createElement("canvas");
+        canvas.width = w;
+        canvas.height = h;
+        canvas.className = "heatmap patch";
+        const value = formatValue(answer.activations[i]);
+        const [row, col] = answer.windows[i];
+        canvas.title =
+          `MNIST test digit #${answer.indices[i]}, rows ${row}–${row + h - 1}, ` +
+          `cols ${col}–${col + w - 1}: ${answer.layer}[${answer.kernel}] = ${value}`;
+        canvas.setAttribute("role", "img");
+        canvas.setAttribute("aria-label", canvas.title);
+        drawHeatmap(canvas.getContext("2d"), patch, UNSIGNED);
+        const caption = document.createElement("figcaption");
+        caption.textContent = value;
+        figure.append(canvas, caption);
+        return figure;
+      }),
+    );
+  }
+
+  return { show };
+}

@@ -1,4 +1,0 @@
-// Bootstrap of the network explorer page.
-import { startPage } from "./index-page.js";
-
-startPage(document);

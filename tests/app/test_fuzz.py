@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import mnist_dir_or_none
+from tests.mnist import mnist_dir_or_none
 
 # The contract: no 5xx, documented status codes only, bodies that match the schema.
 # (A schema-valid drawing may still be empty: its 400 is right, so positive-data acceptance

@@ -11,7 +11,7 @@ from app.main import create_app
 from engine.atlas import atlas_path, compute_atlas, save_atlas
 from engine.data import load_mnist
 from engine.saliency import saliency
-from tests.app.conftest import f32, png_data_url, stroke_image
+from tests.app.payloads import f32, png_data_url, stroke_image
 
 
 def pixels() -> list[list[int]]:

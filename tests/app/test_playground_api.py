@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import f32
+from tests.app.payloads import f32
 
 
 def naive_conv(x: np.ndarray, k: np.ndarray, stride: int, padding: int) -> np.ndarray:

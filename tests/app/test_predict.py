@@ -12,7 +12,7 @@ from PIL import Image
 from engine.data import load_mnist
 from engine.inference import layer_names, predict
 from engine.preprocess import network_input, pixels_to_unit
-from tests.app.conftest import as_drawing, f32, png_bytes, png_data_url, stroke_image
+from tests.app.payloads import as_drawing, f32, png_bytes, png_data_url, stroke_image
 
 ALL = ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc1", "relu3", "fc2"]
 

@@ -18,7 +18,7 @@ from tests.browser.index_helpers import (
     open_page,
     wait_for_prediction,
 )
-from tests.conftest import serve
+from tests.server import serve
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -29,6 +30,7 @@ CHECKS = [
 # server error, so CI (which has the data) exercises the real path.
 APP = create_app(Settings(data=mnist_dir_or_none(), download=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+pytestmark = pytest.mark.slow
 
 
 @schema.parametrize()

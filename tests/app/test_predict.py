@@ -327,12 +327,14 @@ def test_pixels_over_side_limit_are_413(client, expect_error):
     expect_error(r, 413, "1025", "1024")
 
 
+@pytest.mark.slow  # bomb_png encodes a 400-megapixel PNG
 def test_decompression_bomb_is_413(client, expect_error, bomb_png):
     assert len(bomb_png) < 1_000_000
     r = client.post("/api/predict", json={"image": base64.b64encode(bomb_png).decode()})
     expect_error(r, 413, "too large")
 
 
+@pytest.mark.slow
 def test_decompression_bomb_upload_is_413(client, expect_error, bomb_png):
     files = {"file": ("bomb.png", bomb_png, "image/png")}
     expect_error(client.post("/api/predict/upload", files=files), 413, "too large")

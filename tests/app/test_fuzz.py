@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -13,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import mnist_dir_or_none
+from tests.mnist import mnist_dir_or_none
 
 # The contract: no 5xx, documented status codes only, bodies that match the schema.
 # (A schema-valid drawing may still be empty: its 400 is right, so positive-data acceptance
@@ -29,6 +30,7 @@ CHECKS = [
 # server error, so CI (which has the data) exercises the real path.
 APP = create_app(Settings(data=mnist_dir_or_none(), download=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+pytestmark = pytest.mark.slow
 
 
 @schema.parametrize()

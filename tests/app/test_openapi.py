@@ -116,16 +116,16 @@ def test_docs_page_is_served_offline(client):
     r = client.get("/docs")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    assert "/docs-assets/swagger-ui-bundle.js" in r.text
-    assert "/docs-assets/swagger-ui.css" in r.text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in r.text
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in r.text
     assert "https://" not in r.text and "http://" not in r.text  # nothing from a CDN
 
 
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
-        ("/docs-assets/swagger-ui-bundle.js", "javascript"),
-        ("/docs-assets/swagger-ui.css", "text/css"),
+        ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "javascript"),
+        ("/static/vendor/swagger-ui/swagger-ui.css", "text/css"),
         ("/static/js/swagger-init.js", "javascript"),
     ],
 )

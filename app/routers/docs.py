@@ -14,7 +14,7 @@ DOCS_HTML = """<!doctype html>
 <link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
-<script src="/static/js/swagger-init.js"></script>
+<script src="/static/js/docs/main.js"></script>
 </body></html>"""
 
 

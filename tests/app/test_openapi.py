@@ -126,7 +126,7 @@ def test_docs_page_is_served_offline(client):
     [
         ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "javascript"),
         ("/static/vendor/swagger-ui/swagger-ui.css", "text/css"),
-        ("/static/js/swagger-init.js", "javascript"),
+        ("/static/js/docs/main.js", "javascript"),
     ],
 )
 def test_docs_assets_are_served(client, path, kind):
@@ -137,7 +137,7 @@ def test_docs_assets_are_served(client, path, kind):
 
 
 def test_swagger_init_loads_our_schema(client):
-    assert "/openapi.json" in client.get("/static/js/swagger-init.js").text
+    assert "/openapi.json" in client.get("/static/js/docs/main.js").text
 
 
 def test_redoc_is_off(client):

@@ -55,11 +55,12 @@ class Conv2D(Layer):
         k, s, p, f = self.kernel_size, self.stride, self.padding, self.out_channels
         ho, wo = output_hw(x.shape[2:], k, s, p)
         w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
-        y = np.empty((len(x), f, ho, wo), dtype=np.result_type(x, w_mat))
+        bias = self.params["b"][:, None, None]
+        y = np.empty((len(x), f, ho, wo), dtype=np.result_type(x, w_mat, bias))
         for b in batch_pieces(len(x), x.itemsize * w_mat.shape[1] * x.shape[2] * x.shape[3]):
             out = w_mat @ im2col(x[b], k, s, p)  # (F, M): one GEMM for the piece
-            y[b] = cols_to_maps(out, x[b].shape, k, s, p).transpose(1, 0, 2, 3)
-        y += self.params["b"][:, None, None]
+            maps = cols_to_maps(out, x[b].shape, k, s, p).transpose(1, 0, 2, 3)
+            np.add(maps, bias, out=y[b])  # the copy into NCHW adds the bias on the way
         return y, x
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:

@@ -56,6 +56,17 @@ def col2im(
     return dxp[:, :, ph : ph + h, pw : pw + w]
 
 
+def image_columns(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """(N, C, H, W) -> (N, C*kh*kw, Ho*Wo): each image's patch matrix, for a batched forward GEMM.
+
+    W @ these gives (N, F, Ho*Wo), NCHW already: cheaper in forward than one stacked GEMM followed
+    by a copy into NCHW.
+    """
+    n, c = x.shape[:2]
+    win = windows(x, kernel, stride, padding)  # (N, C, Ho, Wo, kh, kw)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)  # one copy
+
+
 # im2col for the conv GEMM: a (C*kh*kw, M) patch matrix, rows ordered (c, a, b) like
 # W.reshape(F, -1), so one GEMM W @ cols covers a whole batch (or piece of it).
 #
@@ -63,8 +74,8 @@ def col2im(
 # run of N * Hp * Wp values, and a kernel at every position t of that run reads t + a * Wp + b. So the
 # row of kernel offset (a, b) is one contiguous slice, and im2col and its adjoint copy and add whole
 # slices. Positions that are not an output pixel (the last Wp - Wo columns of a row, the last Hp - Ho
-# rows of an image, where a kernel wraps into the next row or image) are computed and then dropped
-# (forward) or given zero gradient (backward): 10-20 % more GEMM work for far cheaper memory traffic.
+# rows of an image, where a kernel wraps into the next row or image) get zero gradient: 10-20 % more
+# GEMM work for far cheaper memory traffic. (Forward uses image_columns(): see there.)
 # Other strides use the PIXEL layout: M = N * Ho * Wo columns ordered (n, i, j).
 
 
@@ -123,28 +134,10 @@ def im2col_adjoint(
     return dxp.transpose(1, 0, 2, 3)  # (N, C, H, W) view
 
 
-def cols_to_maps(
-    y: np.ndarray, in_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
-) -> np.ndarray:
-    """(F, M) GEMM output -> (F, N, Ho, Wo) view of the output pixels (drops stacked extras)."""
-    n, _, h, w = in_shape
-    ho, wo = output_hw((h, w), kernel, stride, padding)
-    if stride != (1, 1):
-        return y.reshape(len(y), n, ho, wo)
-    hp, wp = h + 2 * padding[0], w + 2 * padding[1]
-    full = np.lib.stride_tricks.as_strided(  # the M columns as (F, N, Hp, Wp); the tail is unread
-        y,
-        shape=(len(y), n, hp, wp),
-        strides=(y.strides[0], hp * wp * y.strides[1], wp * y.strides[1], y.strides[1]),
-        writeable=False,
-    )
-    return full[:, :, :ho, :wo]
-
-
 def maps_to_cols(
     dy: np.ndarray, in_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
 ) -> np.ndarray:
-    """Adjoint of cols_to_maps(): (N, F, Ho, Wo) -> (F, M), zero where no output pixel is."""
+    """(N, F, Ho, Wo) -> (F, M): each output pixel at its column of im2col(), zero at the extras."""
     n, f, ho, wo = dy.shape
     if stride != (1, 1):
         return np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(f, -1)

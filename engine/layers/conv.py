@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import batch_pieces, cols_to_maps, im2col, im2col_adjoint, maps_to_cols
+from engine.im2col import batch_pieces, im2col, im2col_adjoint, image_columns, maps_to_cols
 from engine.layers.base import Layer, Shape
 from engine.shapes import PaddingSpec, as_pair, output_hw, resolve_padding
 
@@ -55,13 +55,12 @@ class Conv2D(Layer):
         k, s, p, f = self.kernel_size, self.stride, self.padding, self.out_channels
         ho, wo = output_hw(x.shape[2:], k, s, p)
         w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
-        bias = self.params["b"][:, None, None]
-        y = np.empty((len(x), f, ho, wo), dtype=np.result_type(x, w_mat, bias))
-        for b in batch_pieces(len(x), x.itemsize * w_mat.shape[1] * x.shape[2] * x.shape[3]):
-            out = w_mat @ im2col(x[b], k, s, p)  # (F, M): one GEMM for the piece
-            maps = cols_to_maps(out, x[b].shape, k, s, p).transpose(1, 0, 2, 3)
-            np.add(maps, bias, out=y[b])  # the copy into NCHW adds the bias on the way
-        return y, x
+        bias = self.params["b"][:, None]
+        y = np.empty((len(x), f, ho * wo), dtype=np.result_type(x, w_mat, bias))
+        for b in batch_pieces(len(x), x.itemsize * w_mat.shape[1] * ho * wo):
+            np.matmul(w_mat, image_columns(x[b], k, s, p), out=y[b])  # (n, F, Ho*Wo): NCHW
+        y += bias
+        return y.reshape(len(x), f, ho, wo), x
 
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict]:
         """(N, F, Ho, Wo) -> (N, C, H, W), with dW (F, C, kh, kw) and db (F,)."""

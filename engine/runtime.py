@@ -5,9 +5,10 @@ parallel processes); each GEMM of one image is far too small to split, so a seco
 only spins against the other requests' threads (OPENBLAS_NUM_THREADS=1 tripled the throughput of
 `convlens serve --workers 2` at concurrency 32).
 
-Training: one BLAS thread too. The step's GEMMs are small (at most 16 x 12,544 x 72 at batch 64);
-a second OpenBLAS thread splits few of them and spins between them, costing CPU time for no wall
-time (bench/README.md has the measurements).
+Training: one BLAS thread too. engine.train.BatchGradients already runs the two halves of each
+batch on two threads (NumPy releases the GIL in GEMMs and elementwise loops); the step's GEMMs are
+small (at most 16 x 14,000 x 72 at batch 64), and a second OpenBLAS thread per shard would only
+oversubscribe the cores and spin between them.
 
 Heap: glibc gives freed memory above M_TRIM_THRESHOLD back to the kernel and serves big blocks
 (above M_MMAP_THRESHOLD) with fresh mmaps; a training step allocates and frees a few MB, so every

@@ -12,6 +12,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the app under uvicorn."""
     import uvicorn
 
+    from engine.runtime import configure_serving
+
+    configure_serving()  # one BLAS thread in this process and (via the environment) each worker
     uvicorn.run(
         "app.main:app",
         host=args.host,

@@ -16,6 +16,7 @@ from app.imaging import configure_pillow
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.routers import docs, health, insight, model, pages, predict, samples, steps
 from app.state import start
+from engine.runtime import SERVE_BLAS_THREADS, limit_blas_threads
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app for `settings` (default: the CONVLENS_* environment)."""
     settings = settings or get_settings()
     configure_pillow(settings.max_image_pixels)
+    limit_blas_threads(SERVE_BLAS_THREADS)  # also when started by `uvicorn app.main:app`
     app = FastAPI(
         title="ConvLens API",
         version="0.1.0",

@@ -20,9 +20,9 @@ import numpy as np
 from bench.torch_net import TorchNet, load_torch
 from engine.architecture import mnist_cnn
 from engine.data import DataError, load_mnist, resolve_data_dir
-from engine.losses import cross_entropy
 from engine.optim import Adam
-from engine.train import to_input
+from engine.runtime import TRAIN_BLAS_THREADS, blas_threads, configure_training
+from engine.train import SHARDS, BatchGradients, to_input
 
 BATCH = 64
 EPOCH_IMAGES = 60_000
@@ -121,15 +121,17 @@ def epoch_seconds(step: Callable[[int], Any], n_batches: int) -> float:
 
 
 def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[int], float]:
-    """step(k): forward + backward + Adam on batch k of (x, y), on a fresh mnist_cnn."""
+    """step(k): forward + backward + Adam on batch k of (x, y), on a fresh mnist_cnn.
+
+    The same BatchGradients as `convlens train`: the batch in SHARDS shards on as many threads.
+    """
     model = mnist_cnn(seed=0)
     optimizer = Adam(model, lr=LR)
+    gradients = BatchGradients(model)
 
     def step(k: int) -> float:
         xb, yb = x[k * BATCH : (k + 1) * BATCH], y[k * BATCH : (k + 1) * BATCH]
-        logits, caches = model.forward_train(xb)
-        loss, dlogits = cross_entropy(logits, yb)
-        _, grads = model.backward(dlogits, caches)
+        loss, _, grads = gradients(xb, yb)
         optimizer.step(grads)
         return loss
 
@@ -247,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     steps, calls = (10, 100) if args.quick else (40, 400)
     plan = Plan(steps, calls, args.repeats, args.full_epoch)
     cores = os.cpu_count() or 1
+    configure_training()  # what `convlens train` does: BLAS threads, glibc heap
     load_before = os.getloadavg()[0]
 
     x, y, source = load_batches(args.data)
@@ -259,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {cores} cores, {platform.machine()}, Python {platform.python_version()}, "
         f"NumPy {np.__version__}; 1-min load average {load_before:.2f} before, "
         f"{os.getloadavg()[0]:.2f} after (anything else running makes the numbers noise)"
+    )
+    print(
+        f"settings of `convlens train`: {blas_threads()} BLAS thread(s) "
+        f"(TRAIN_BLAS_THREADS={TRAIN_BLAS_THREADS}), batch in {SHARDS} shards on "
+        f"{min(SHARDS, cores)} thread(s), glibc heap kept (engine/runtime.py)"
     )
     print(f"data: {source}")
     if torch is None:

@@ -17,12 +17,14 @@ import numpy as np
 from engine.architecture import mnist_cnn
 from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
 from engine.plot import plot_curves
+from engine.runtime import configure_training
 from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, model_version, save_model
 from engine.train import TrainConfig, evaluate, to_input, train
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the bundled architecture and save weights, metadata and a curves PNG."""
+    configure_training()  # BLAS threads and the heap: see engine/runtime.py
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,

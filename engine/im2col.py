@@ -7,13 +7,13 @@ import numpy as np
 from engine.shapes import Pair, output_hw
 
 
-def pad_nchw(x: np.ndarray, padding: Pair, extra_rows: int = 0) -> np.ndarray:
-    """Zero-pad the spatial axes: (N, C, H, W) -> (N, C, H + 2ph + extra_rows, W + 2pw)."""
+def pad_nchw(x: np.ndarray, padding: Pair) -> np.ndarray:
+    """Zero-pad the spatial axes: (N, C, H, W) -> (N, C, H + 2ph, W + 2pw)."""
     ph, pw = padding
-    if ph == 0 and pw == 0 and extra_rows == 0:
+    if ph == 0 and pw == 0:
         return x
     n, c, h, w = x.shape
-    xp = np.zeros((n, c, h + 2 * ph + extra_rows, w + 2 * pw), dtype=x.dtype)
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
     xp[:, :, ph : ph + h, pw : pw + w] = x  # np.pad costs ~20 us of Python per call
     return xp
 
@@ -56,59 +56,96 @@ def col2im(
     return dxp[:, :, ph : ph + h, pw : pw + w]
 
 
-# im2col for the conv GEMM. Rows of the patch matrix are ordered (c, a, b) like W.reshape(F, -1);
-# columns are output pixels, Ho rows of Wo each. The `wide` layout (stride 1 only) makes each row
-# Wp = W + 2pw long instead: then the row for kernel offset (a, b) is ONE contiguous run of the
-# flattened padded image, starting at a * Wp + b, so the copy and the adjoint's adds stream long runs
-# instead of Wo-long pieces. The Wp - Wo extra columns of each output row wrap around into the next
-# input row; they must get zero gradient (backward) or be dropped (forward).
+def image_columns(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """(N, C, H, W) -> (N, C*kh*kw, Ho*Wo): each image's patch matrix, for a batched forward GEMM.
+
+    W @ these gives (N, F, Ho*Wo), NCHW already: cheaper in forward than one stacked GEMM followed
+    by a copy into NCHW.
+    """
+    n, c = x.shape[:2]
+    win = windows(x, kernel, stride, padding)  # (N, C, Ho, Wo, kh, kw)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)  # one copy
 
 
-def im2col(
-    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, wide: bool = False
-) -> np.ndarray:
-    """(N, C, H, W) -> (N, C*kh*kw, Ho*Wo) patch columns; wide (stride 1): (N, C*kh*kw, Ho*Wp)."""
+# im2col for the conv GEMM: a (C*kh*kw, M) patch matrix, rows ordered (c, a, b) like
+# W.reshape(F, -1), so one GEMM W @ cols covers a whole batch (or piece of it).
+#
+# Stride 1 uses the STACKED layout: the zero-padded images of one channel, (N, Hp, Wp), are one long
+# run of N * Hp * Wp values, and a kernel at every position t of that run reads t + a * Wp + b. So the
+# row of kernel offset (a, b) is one contiguous slice, and im2col and its adjoint copy and add whole
+# slices. Positions that are not an output pixel (the last Wp - Wo columns of a row, the last Hp - Ho
+# rows of an image, where a kernel wraps into the next row or image) get zero gradient: 10-20 % more
+# GEMM work for far cheaper memory traffic. (Forward uses image_columns(): see there.)
+# Other strides use the PIXEL layout: M = N * Ho * Wo columns ordered (n, i, j).
+
+
+def _stacked_length(in_shape: tuple[int, ...], kernel: Pair, padding: Pair) -> int:
+    """M of the stacked layout: positions of the padded run whose kernel stays inside it."""
+    n, _, h, w = in_shape
+    hp, wp = h + 2 * padding[0], w + 2 * padding[1]
+    return n * hp * wp - (kernel[0] - 1) * wp - (kernel[1] - 1)
+
+
+def _padded_channels(x: np.ndarray, padding: Pair) -> np.ndarray:
+    """(N, C, H, W) -> (C, N, Hp, Wp) zero-padded, channel-major."""
+    n, c, h, w = x.shape
+    ph, pw = padding
+    xp = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    xp[:, :, ph : ph + h, pw : pw + w] = x.transpose(1, 0, 2, 3)
+    return xp
+
+
+def im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """(N, C, H, W) -> (C*kh*kw, M) patch columns: stacked layout for stride 1, else pixel."""
     n, c, h, w = x.shape
     kh, kw = kernel
-    ho, _ = output_hw((h, w), kernel, stride, padding)
-    if not wide:
-        win = windows(x, kernel, stride, padding)  # (N, C, Ho, Wo, kh, kw)
-        return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, -1)  # one copy
     if stride != (1, 1):
-        raise ValueError(f"the wide im2col layout needs stride (1, 1), got {stride}")
-    xp = pad_nchw(x, padding, extra_rows=1)  # the spare row holds the last run's wrap-around
-    wp = xp.shape[3]
-    sn, sc, _, item = xp.strides
-    runs = np.lib.stride_tricks.as_strided(  # (N, C, kh, kw, Ho*Wp)
-        xp, shape=(n, c, kh, kw, ho * wp), strides=(sn, sc, wp * item, item, item), writeable=False
+        win = windows(x, kernel, stride, padding)  # (N, C, Ho, Wo, kh, kw)
+        return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, -1)  # one copy
+    xp = _padded_channels(x, padding)  # (C, N, Hp, Wp)
+    wp, m = xp.shape[3], _stacked_length(x.shape, kernel, padding)
+    sc, _, _, item = xp.strides
+    runs = np.lib.stride_tricks.as_strided(  # (C, kh, kw, M): one slice per kernel offset
+        xp, shape=(c, kh, kw, m), strides=(sc, wp * item, item, item), writeable=False
     )
-    return runs.reshape(n, c * kh * kw, ho * wp)  # one copy of Ho*Wp-long runs
+    return runs.reshape(c * kh * kw, m)  # one copy of contiguous slices
 
 
 def im2col_adjoint(
-    dcols: np.ndarray,
-    in_shape: tuple[int, ...],
-    kernel: Pair,
-    stride: Pair,
-    padding: Pair,
-    wide: bool = False,
+    dcols: np.ndarray, in_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
 ) -> np.ndarray:
-    """Adjoint of im2col(): (N, C*kh*kw, Ho*Wo or Ho*Wp if wide) -> (N, C, H, W), summing overlaps."""
+    """Adjoint of im2col(): (C*kh*kw, M) -> (N, C, H, W), summing overlapping windows."""
     n, c, h, w = in_shape
     kh, kw = kernel
     ph, pw = padding
-    ho, wo = output_hw((h, w), kernel, stride, padding)
-    if not wide:
-        dwin = dcols.reshape(n, c, kh, kw, ho, wo).transpose(0, 1, 4, 5, 2, 3)
+    if stride != (1, 1):
+        ho, wo = output_hw((h, w), kernel, stride, padding)
+        dwin = dcols.reshape(c, kh, kw, n, ho, wo).transpose(3, 0, 4, 5, 1, 2)
         return col2im(dwin, in_shape, stride, padding)
-    hp, wp = h + 2 * ph + 1, w + 2 * pw
-    dxp = np.zeros((n, c, hp * wp), dtype=dcols.dtype)
-    runs = dcols.reshape(n, c, kh, kw, ho * wp)
+    hp, wp = h + 2 * ph, w + 2 * pw
+    m = _stacked_length(in_shape, kernel, padding)
+    dxp = np.zeros((c, n * hp * wp), dtype=dcols.dtype)
+    runs = dcols.reshape(c, kh, kw, m)
     for a in range(kh):
         for b in range(kw):
             start = a * wp + b
-            dxp[:, :, start : start + ho * wp] += runs[:, :, a, b]
-    return dxp.reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w]
+            dxp[:, start : start + m] += runs[:, a, b]  # (C, M): contiguous rows
+    dxp = dxp.reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + w]
+    return dxp.transpose(1, 0, 2, 3)  # (N, C, H, W) view
+
+
+def maps_to_cols(
+    dy: np.ndarray, in_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+) -> np.ndarray:
+    """(N, F, Ho, Wo) -> (F, M): each output pixel at its column of im2col(), zero at the extras."""
+    n, f, ho, wo = dy.shape
+    if stride != (1, 1):
+        return np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(f, -1)
+    _, _, h, w = in_shape
+    hp, wp = h + 2 * padding[0], w + 2 * padding[1]
+    full = np.zeros((f, n, hp, wp), dtype=dy.dtype)
+    full[:, :, :ho, :wo] = dy.transpose(1, 0, 2, 3)
+    return full.reshape(f, -1)[:, : _stacked_length(in_shape, kernel, padding)]
 
 
 PIECE_BYTES = 1 << 19  # per-piece temporaries: stay in the CPU cache and get reused by malloc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.model import Sequential
@@ -57,6 +59,7 @@ class Adam(Optimizer):
         self.t = 0
         self.m: dict[tuple[str, str], np.ndarray] = {}
         self.v: dict[tuple[str, str], np.ndarray] = {}
+        self.scratch: dict[tuple[str, str], np.ndarray] = {}
 
     def step(self, grads: list[dict[str, np.ndarray]]) -> None:
         """Advance the step count, then update every parameter."""
@@ -64,12 +67,22 @@ class Adam(Optimizer):
         super().step(grads)
 
     def _update(self, key: tuple[str, str], p: np.ndarray, g: np.ndarray) -> None:
+        # In place through one scratch array per parameter: no temporaries on every step.
         m = self.m.setdefault(key, np.zeros_like(p))
         v = self.v.setdefault(key, np.zeros_like(p))
+        tmp = self.scratch.setdefault(key, np.empty_like(p))
         m *= self.b1
-        m += (1 - self.b1) * g
+        np.multiply(g, 1 - self.b1, out=tmp)
+        m += tmp
         v *= self.b2
-        v += (1 - self.b2) * (g * g)
-        m_hat = m / (1 - self.b1**self.t)
-        v_hat = v / (1 - self.b2**self.t)
-        p -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(p.dtype, copy=False)
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - self.b2
+        v += tmp
+        # p -= lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / c1 and v_hat = v / c2
+        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
+        np.sqrt(v, out=tmp)
+        tmp *= 1 / math.sqrt(c2)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / c1
+        p -= tmp

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +24,60 @@ from engine.optim import Adam
 def to_input(images: np.ndarray) -> np.ndarray:
     """(N, H, W) uint8 -> (N, 1, H, W) float32 in [0, 1]."""
     return unit_float32(images)[:, None]
+
+
+SHARDS = 2  # every batch is split in two, whatever the core count: results do not depend on it
+
+
+def _shard_gradients(
+    model: Sequential, x: np.ndarray, y: np.ndarray, batch: int
+) -> tuple[float, np.ndarray, list[dict[str, np.ndarray]]]:
+    """One shard's share of the batch's mean loss, its logits, and its share of the gradients."""
+    logits, caches = model.forward_train(x)
+    loss, dlogits = cross_entropy(logits, y)
+    share = len(y) / batch
+    dlogits *= np.float32(share)
+    _, grads = model.backward(dlogits, caches)
+    return loss * share, logits, grads
+
+
+class BatchGradients:
+    """Loss, logits and gradients of a batch, its SHARDS shards on up to `threads` threads.
+
+    NumPy releases the GIL in GEMMs and elementwise loops, and the layers write no state, so the
+    shards run side by side on the same weights; their gradients are summed in a fixed order.
+    """
+
+    def __init__(self, model: Sequential, threads: int | None = None) -> None:
+        self.model = model
+        threads = min(SHARDS, os.cpu_count() or 1) if threads is None else threads
+        self.pool = ThreadPoolExecutor(threads) if threads > 1 else None
+
+    def __call__(
+        self, x: np.ndarray, y: np.ndarray
+    ) -> tuple[float, np.ndarray, list[dict[str, np.ndarray]]]:
+        """(N, C, H, W), (N,) -> (mean loss, (N, K) logits, per-layer gradients of the mean loss)."""
+        cuts = np.linspace(0, len(y), SHARDS + 1).astype(int)
+        parts = [(x[a:b], y[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+        if self.pool is None:
+            results = [_shard_gradients(self.model, xs, ys, len(y)) for xs, ys in parts]
+        else:
+            futures = [
+                self.pool.submit(_shard_gradients, self.model, xs, ys, len(y)) for xs, ys in parts
+            ]
+            results = [f.result() for f in futures]
+        grads = results[0][2]
+        for _, _, more in results[1:]:
+            for mine, theirs in zip(grads, more, strict=True):
+                for key, g in mine.items():
+                    g += theirs[key]
+        loss = sum(r[0] for r in results)
+        return loss, np.concatenate([r[1] for r in results]), grads
+
+    def close(self) -> None:
+        """Stop the threads."""
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 @dataclass
@@ -87,47 +144,50 @@ def train(
     total_steps = config.epochs * steps_per_epoch
     history = History()
     step = 0
-    for epoch in range(config.epochs):
-        perm = rng.permutation(train_idx)
-        seen = correct = 0
-        loss_sum = 0.0
-        start = time.perf_counter()
-        bar = tqdm(
-            range(steps_per_epoch), desc=f"epoch {epoch + 1}/{config.epochs}", disable=not progress
-        )
-        for b in bar:
-            idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
-            x = images[idx]
-            if config.augment:
-                x = augment_batch(x[:, 0], rng)[:, None]
-            y = labels[idx].astype(np.int64)
-            progress_frac = step / max(total_steps - 1, 1)
-            cosine = 0.5 * (1 + math.cos(math.pi * progress_frac))
-            optimizer.lr = config.lr * (
-                config.min_lr_fraction + (1 - config.min_lr_fraction) * cosine
+    with closing(BatchGradients(model)) as gradients:
+        for epoch in range(config.epochs):
+            perm = rng.permutation(train_idx)
+            seen = correct = 0
+            loss_sum = 0.0
+            start = time.perf_counter()
+            bar = tqdm(
+                range(steps_per_epoch),
+                desc=f"epoch {epoch + 1}/{config.epochs}",
+                disable=not progress,
             )
-            logits, caches = model.forward_train(x)
-            loss, dlogits = cross_entropy(logits, y)
-            _, grads = model.backward(dlogits, caches)
-            optimizer.step(grads)
-            step += 1
-            seen += len(y)
-            correct += int((logits.argmax(axis=1) == y).sum())
-            loss_sum += loss * len(y)
-            if b % 20 == 0 or b == steps_per_epoch - 1:
-                rate = seen / (time.perf_counter() - start)
-                bar.set_postfix(
-                    loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}"
+            for b in bar:
+                idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
+                x = images[idx]
+                if config.augment:
+                    x = augment_batch(x[:, 0], rng)[:, None]
+                y = labels[idx].astype(np.int64)
+                progress_frac = step / max(total_steps - 1, 1)
+                cosine = 0.5 * (1 + math.cos(math.pi * progress_frac))
+                optimizer.lr = config.lr * (
+                    config.min_lr_fraction + (1 - config.min_lr_fraction) * cosine
                 )
-        history.images_per_second.append(seen / (time.perf_counter() - start))
-        history.train_loss.append(loss_sum / seen)
-        history.train_accuracy.append(correct / seen)
-        val = evaluate(model, x_val, y_val)
-        history.val_loss.append(val["loss"])
-        history.val_accuracy.append(val["accuracy"])
-        if progress:
-            tqdm.write(
-                f"epoch {epoch + 1}: train loss {loss_sum / seen:.4f} acc {correct / seen:.4f}"
-                f" | val loss {val['loss']:.4f} acc {val['accuracy']:.4f}"
-            )
+                loss, logits, grads = gradients(x, y)
+                optimizer.step(grads)
+                step += 1
+                seen += len(y)
+                correct += int((logits.argmax(axis=1) == y).sum())
+                loss_sum += loss * len(y)
+                if b % 20 == 0 or b == steps_per_epoch - 1:
+                    rate = seen / (time.perf_counter() - start)
+                    bar.set_postfix(
+                        loss=f"{loss_sum / seen:.4f}",
+                        acc=f"{correct / seen:.4f}",
+                        img_s=f"{rate:.0f}",
+                    )
+            history.images_per_second.append(seen / (time.perf_counter() - start))
+            history.train_loss.append(loss_sum / seen)
+            history.train_accuracy.append(correct / seen)
+            val = evaluate(model, x_val, y_val)
+            history.val_loss.append(val["loss"])
+            history.val_accuracy.append(val["accuracy"])
+            if progress:
+                tqdm.write(
+                    f"epoch {epoch + 1}: train loss {loss_sum / seen:.4f} acc {correct / seen:.4f}"
+                    f" | val loss {val['loss']:.4f} acc {val['accuracy']:.4f}"
+                )
     return history

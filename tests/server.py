@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import uvicorn
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -20,7 +20,7 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def serve(app) -> Iterator[str]:
     """Serve `app` with uvicorn in a background thread (127.0.0.1 only); yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

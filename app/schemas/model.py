@@ -83,3 +83,8 @@ class HealthResponse(BaseModel):
         description="Identifies the weights (hash of the weights file).", examples=["3f9c2a1b7d4e"]
     )
     app_version: str = Field(description="The installed ConvLens version.", examples=["0.1.0"])
+    blas_threads: int | None = Field(
+        description="Threads the BLAS library may use in the worker that answered (the server "
+        "sets 1 per worker: engine/runtime.py); null when no BLAS library is loaded.",
+        examples=[1],
+    )

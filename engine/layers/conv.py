@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.im2col import batch_pieces, im2col, im2col_adjoint
+from engine.im2col import batch_pieces, im2col, im2col_adjoint, image_columns, maps_to_cols
 from engine.layers.base import Layer
 from engine.shapes import PaddingSpec, Shape, output_hw, window_geometry
 
@@ -59,7 +59,7 @@ class Conv2D(Layer):
         bias = self.params["b"][:, None]
         y = np.empty((len(x), f, ho * wo), dtype=np.result_type(x, w_mat, bias))
         for b in batch_pieces(len(x), x.itemsize * w_mat.shape[1] * ho * wo):
-            np.matmul(w_mat, im2col(x[b], k, s, p), out=y[b])  # (n, F, Ho*Wo): NCHW already
+            np.matmul(w_mat, image_columns(x[b], k, s, p), out=y[b])  # (n, F, Ho*Wo): NCHW
         y += bias
         return y.reshape(len(x), f, ho, wo), x
 
@@ -70,21 +70,16 @@ class Conv2D(Layer):
         n, f, ho, wo = dy.shape
         w_mat = self.params["W"].reshape(f, -1)  # (F, CKK)
         dtype = np.result_type(dy, x, w_mat)
-        per_image = np.empty((n, f, w_mat.shape[1]), dtype=dtype)  # each image's dW
+        dw = np.zeros(w_mat.shape, dtype=dtype)
         dx = np.empty(x.shape, dtype=dtype)
-        wide = s == (1, 1)  # rows of Wp = W + 2pw: long runs in im2col and its adjoint
-        width = x.shape[3] + 2 * p[1] if wide else wo
-        for b in batch_pieces(n, x.itemsize * w_mat.shape[1] * ho * width):
+        for b in batch_pieces(n, x.itemsize * w_mat.shape[1] * x.shape[2] * x.shape[3]):
             # Rebuilding a piece's columns costs less than keeping the whole batch's from forward.
-            cols = im2col(x[b], k, s, p, wide)  # (n, CKK, Ho*width)
-            dy_rows = np.zeros((len(cols), f, ho, width), dtype=dtype)
-            dy_rows[..., :wo] = dy[b]  # the wide layout's wrap-around columns get zero gradient
-            dy_mat = dy_rows.reshape(-1, f, ho * width)  # (n, F, Ho*width)
-            np.matmul(dy_mat, cols.transpose(0, 2, 1), out=per_image[b])
-            dcols = np.matmul(w_mat.T, dy_mat)  # (n, CKK, Ho*width)
-            dx[b] = im2col_adjoint(dcols, dx[b].shape, k, s, p, wide)
+            cols = im2col(x[b], k, s, p)  # (CKK, M)
+            dy_mat = maps_to_cols(dy[b], x[b].shape, k, s, p)  # (F, M)
+            dw += dy_mat @ cols.T  # one GEMM per piece, not one per image
+            dx[b] = im2col_adjoint(w_mat.T @ dy_mat, x[b].shape, k, s, p)
         grads = {
-            "W": per_image.sum(axis=0).reshape(self.params["W"].shape),
+            "W": dw.reshape(self.params["W"].shape),
             "b": np.einsum("nfp->f", dy.reshape(n, f, ho * wo)),  # 3x faster than .sum((0, 2, 3))
         }
         return dx, grads

@@ -16,7 +16,11 @@ Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the draw
 def read_bytes(data: bytes, preprocess: bool, settings: Settings) -> Read:
     """Encoded image bytes -> (1, 28, 28) input and its placement in the image as sent."""
     pixels, sent_shape = decode_image_with_size(
-        data, settings.max_image_pixels, settings.max_image_side, settings.working_side
+        data,
+        settings.max_image_pixels,
+        settings.max_image_side,
+        settings.working_side,
+        settings.large_decodes,
     )
     image, placement = to_network_input(pixels, preprocess)
     if placement is not None and pixels.shape[:2] != sent_shape:

@@ -12,6 +12,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the app under uvicorn."""
     import uvicorn
 
+    from app.config import get_settings
+    from app.serving import uvicorn_options
+
     uvicorn.run(
         "app.main:app",
         host=args.host,
@@ -19,6 +22,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=True,
+        **uvicorn_options(get_settings()),
     )
     return 0
 

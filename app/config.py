@@ -46,6 +46,20 @@ class Settings(BaseSettings):
         4096, description="most step records one /api/convolve or /api/pool returns"
     )
     max_samples: int = Field(64, description="most digits one /api/samples call returns")
+    max_connections: int = Field(
+        1000,
+        description="open connections per worker before new requests get 503 (uvicorn's "
+        "limit_concurrency); half of them may still be sending their request head, the oldest "
+        "such connection is closed to make room",
+    )
+    request_read_timeout: float = Field(
+        10.0, description="seconds a client has to send a request's head and body (408 after)"
+    )
+    keep_alive_timeout: int = Field(5, description="seconds an idle keep-alive connection stays")
+    graceful_shutdown_timeout: int = Field(
+        10, description="seconds a stopping worker waits for requests in flight"
+    )
+    backlog: int = Field(2048, description="connections the kernel queues before accept")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
 
 

@@ -55,12 +55,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._start_request()
 
     def data_received(self, data: bytes) -> None:
-        if self in self.reading_head:
+        super().data_received(data)
+        if self in self.reading_head:  # the head is still incomplete after these bytes
             self.head_bytes += len(data)
             if self.head_bytes > MAX_HEAD_BYTES:
                 self._close(TOO_LARGE_431)
-                return
-        super().data_received(data)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

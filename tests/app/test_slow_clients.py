@@ -102,3 +102,11 @@ def test_an_endless_request_head_is_cut_off(server) -> None:
             outcome = "still waiting"
     assert outcome in (b"HTTP/1.1 431", "closed", "reset")
     assert httpx.get(f"{server}/api/health", timeout=5).status_code == 200
+
+
+def test_a_large_body_is_not_taken_for_a_large_head(server) -> None:
+    """A 200 KB JSON body arriving with its head is read as a request (here: an empty drawing)."""
+    pixels = [[0] * 300] * 300
+    r = httpx.post(f"{server}/api/predict", json={"pixels": pixels}, timeout=10)
+    assert len(r.request.content) > 150_000
+    assert r.status_code == 400 and "empty" in r.json()["detail"]

@@ -6,6 +6,7 @@ import base64
 import binascii
 import ctypes
 import io
+import os
 import platform
 import re
 import threading
@@ -30,14 +31,23 @@ IMAGE_MEDIA_TYPES = {
 JPEG_MAX_REDUCTION = 8  # a JPEG can be decoded at 1/8 of its width and height
 LARGE_DECODE_WAIT = 10.0  # seconds a request waits for a large-decode slot, then 503
 ORIENTATION = 0x0112  # the EXIF orientation tag
+M_MMAP_THRESHOLD = -3  # mallopt() parameter number (malloc.h)
+MMAP_THRESHOLD = 1 << 20
 _DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?:;[\w=.+-]+)*;base64,", re.I)
 
 
 def configure_pillow(max_image_pixels: int) -> None:
-    """Set Pillow's decompression-bomb limit: images are checked against `max_image_pixels`
-    here after any reduced-size decoding, so Pillow only stops absurd headers (it refuses
-    images twice its limit, at open)."""
+    """Set Pillow's decompression-bomb limit, and make big image buffers go back to the system.
+
+    Images are checked against `max_image_pixels` here after any reduced-size decoding, so
+    Pillow only stops absurd headers (it refuses images twice its limit, at open). glibc raises
+    its mmap threshold each time a big block is freed, after which big blocks come from heaps it
+    keeps: a fixed threshold (unless MALLOC_MMAP_THRESHOLD_ is set) keeps every buffer of 1 MiB
+    or more mmapped, so it is returned on free and a worker shrinks back after large images.
+    """
     Image.MAX_IMAGE_PIXELS = max_image_pixels * JPEG_MAX_REDUCTION**2
+    if _LIBC is not None and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def decode_base64_image(text: str) -> bytes:
@@ -84,7 +94,7 @@ def decode_image_with_size(
     is applied. Images larger than `working_side` are scaled down (anti-aliased; JPEGs are
     decoded at a reduced size) so that the cost of reading them is bounded whatever their size;
     the digit is 20 px tall in the end anyway. At most `large_decodes` such images are decoded at
-    once per process, and the memory they took is handed back to the system afterwards.
+    once per process; call release_free_memory() once their pixels are no longer needed.
     """
     if not data:
         raise BadInput("image is empty: send the bytes of a PNG or JPEG file")
@@ -100,9 +110,7 @@ def decode_image_with_size(
     try:
         return _read(img, sent_size, working_side)
     finally:
-        del img  # the decoded pixels go before the heap is trimmed
         slots.release()
-        release_free_memory()
 
 
 def _open(

@@ -18,18 +18,16 @@ import io
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import psutil
 from PIL import Image, ImageDraw
 
 from bench.classroom import Connection
-from bench.http import HOST, REPO, cpu_seconds, free_port, server_command, stop, wait_healthy
+from bench.http import HOST, code_tree, cpu_seconds, free_port, server_command, stop, wait_healthy
 
 
 def big_png(width: int, height: int) -> str:
@@ -98,15 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     images = {"8000 x 2000": big_png(8000, 2000), "2000 x 2000": big_png(2000, 2000)}
-    with tempfile.TemporaryDirectory(prefix="convlens-rev-") as tree:
-        cwd = REPO
-        env = dict(os.environ)
-        if args.rev:
-            archive = subprocess.run(
-                ["git", "archive", args.rev], cwd=REPO, check=True, capture_output=True
-            ).stdout
-            subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
-            cwd, env["PYTHONPATH"] = Path(tree), tree
+    with code_tree(args.rev) as (cwd, env):
         rows = []
         for name, image in images.items():
             port = free_port()

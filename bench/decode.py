@@ -48,20 +48,23 @@ def module_at(rev: str, path: str, name: str) -> types.ModuleType:
     return module
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """(wall, CPU) microseconds of fn(), medians over `runs` calls after a few warm-up calls.
+def timed(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, tuple[float, float]]:
+    """{name: (wall, CPU)} microseconds, medians over `runs` rounds after a few warm-up calls.
 
-    The CPU time (this thread's) leaves out the time spent waiting for a core, which on a
-    shared machine is most of the spread of the wall time."""
-    for _ in range(min(20, runs)):
-        fn()
-    wall, cpu = [], []
+    Each round calls every function once, in turn, so that all of them meet the same load on a
+    shared machine. The CPU time (this thread's) leaves out the time spent waiting for a core."""
+    for fn in fns.values():
+        for _ in range(min(20, runs)):
+            fn()
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        fn()
-        cpu.append(time.thread_time() - c0)
-        wall.append(time.perf_counter() - t0)
-    return statistics.median(wall) * 1e6, statistics.median(cpu) * 1e6
+        for name, fn in fns.items():
+            t0, c0 = time.perf_counter(), time.thread_time()
+            fn()
+            cpu[name].append(time.thread_time() - c0)
+            wall[name].append(time.perf_counter() - t0)
+    return {k: (statistics.median(wall[k]) * 1e6, statistics.median(cpu[k]) * 1e6) for k in fns}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,37 +92,41 @@ def main(argv: list[str] | None = None) -> int:
         return read_bytes(decode_base64_image(url), True, settings)
 
     old_pixels = before_decode()
-    before = {
-        "base64 + PNG decode": timed(before_decode, args.runs),
-        "preprocess": timed(lambda: old_pre.network_input_with_placement(old_pixels), args.runs),
-        "decode + preprocess": timed(
-            lambda: old_pre.network_input_with_placement(before_decode()), args.runs
-        ),
-    }
     new_pixels = decode_image_with_size(decode_base64_image(url), settings.max_image_pixels)[0]
-    after = {
-        "base64 + PNG decode": timed(
-            lambda: decode_image_with_size(decode_base64_image(url), settings.max_image_pixels),
-            args.runs,
-        ),
-        "preprocess": timed(lambda: network_input_with_placement(new_pixels), args.runs),
-        "decode + preprocess": timed(after_read, args.runs),
-    }
     old_input = old_pre.network_input_with_placement(old_pixels)[0]
     new_input = after_read()[0][0]
+    stages = {
+        "base64 + PNG decode": (
+            before_decode,
+            lambda: decode_image_with_size(decode_base64_image(url), settings.max_image_pixels),
+        ),
+        "preprocess": (
+            lambda: old_pre.network_input_with_placement(old_pixels),
+            lambda: network_input_with_placement(new_pixels),
+        ),
+        "decode + preprocess": (
+            lambda: old_pre.network_input_with_placement(before_decode()),
+            after_read,
+        ),
+    }
+    before, after = {}, {}
+    for name, (old, new) in stages.items():
+        both = timed({"before": old, "after": new}, args.runs)
+        before[name], after[name] = both["before"], both["after"]
 
     loaded = _load(Path(settings.weights))
     image = new_input[None]
     payload = prediction_payload(loaded, image, "all")
     body = NumpyJSONResponse(payload).body
-    rest = {
-        "model.trace + payload (all layers)": timed(
-            lambda: prediction_payload(loaded, image, "all"), args.runs
-        ),
-        f"orjson of the answer ({len(body) / 1024:.0f} KiB)": timed(
-            lambda: NumpyJSONResponse(payload).body, args.runs
-        ),
-    }
+    rest = timed(
+        {
+            "model.trace + payload (all layers)": lambda: prediction_payload(loaded, image, "all"),
+            f"orjson of the answer ({len(body) / 1024:.0f} KiB)": lambda: (
+                NumpyJSONResponse(payload).body
+            ),
+        },
+        args.runs,
+    )
 
     load = os.getloadavg()[0]
     print(f"\n{len(png):,} byte PNG ({url[:22]}...), digit {args.digit}, {args.runs} runs each,")

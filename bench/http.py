@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -56,6 +56,21 @@ def server_command(port: int, workers: int) -> list[str]:
     if found := shutil.which("convlens"):
         return [found, *args]
     return [sys.executable, "-m", "app.cli", *args]
+
+
+@contextlib.contextmanager
+def code_tree(rev: str | None) -> Iterator[tuple[Path, dict[str, str]]]:
+    """(directory to run the server in, its environment): this tree, or git revision `rev`
+    exported to a temporary directory (the same virtualenv runs it)."""
+    env = dict(os.environ)
+    if rev is None:
+        yield REPO, env
+        return
+    with tempfile.TemporaryDirectory(prefix="convlens-rev-") as tree:
+        archive = subprocess.run(["git", "archive", rev], cwd=REPO, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
+        env["PYTHONPATH"] = tree
+        yield Path(tree), env
 
 
 def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> float:
@@ -273,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=100_000, help="asyncio client: most requests")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
+    parser.add_argument("--rev", help="serve the code of this git revision (default: this tree)")
     parser.add_argument(
         "--blas-threads", type=int, help="set OPENBLAS_NUM_THREADS in the server's environment"
     )
@@ -285,12 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base = f"http://{HOST}:{port}"
     cmd = server_command(port, args.workers)
-    env = dict(os.environ)
-    if args.blas_threads:
-        env["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True)
+    if args.rev:  # the console script imports this tree: run the module of the exported one
+        cmd = [sys.executable, "-m", "app.cli", *cmd[cmd.index("serve") :]]
     results: list[tuple[str, int, dict]] = []
-    try:
+    with code_tree(args.rev) as (cwd, env), serving(cmd, cwd, env, args.blas_threads) as proc:
         startup = wait_healthy(base, proc)
         time.sleep(1.0)  # let every worker finish importing
         for body in bodies.values():  # each worker loads the model on its first request
@@ -310,12 +324,11 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 results.append((what, c, measure(run, proc.pid)))
         mem_end = rss_mib(proc.pid)
-    finally:
-        stop(proc)
 
     shown = [Path(cmd[0]).name, *cmd[1:]]
     blas = env.get("OPENBLAS_NUM_THREADS", "unset")
     print(f"\nserver: {' '.join(shown)} (OPENBLAS_NUM_THREADS={blas}), healthy in {startup:.1f} s")
+    print(f"code: {args.rev or 'this tree'}")
     print(f"client: {client}, {args.seconds:g} s per row, {os.cpu_count()} CPUs shared with it")
     print("answers: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sizes.items()))
     head = f"{'request':<11} {'c':>3} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'requests':>9}"
@@ -330,6 +343,20 @@ def main(argv: list[str] | None = None) -> int:
     print("\ntargets (canvas PNG): " + "; ".join(verdicts(results)))
     print(f"RSS start: {_mem(mem_start)}\nRSS end:   {_mem(mem_end)}")
     return 0
+
+
+@contextlib.contextmanager
+def serving(
+    cmd: list[str], cwd: Path, env: dict[str, str], blas_threads: int | None
+) -> Iterator[subprocess.Popen]:
+    """The server process, killed with its workers on the way out (errors, Ctrl-C)."""
+    if blas_threads:
+        env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        stop(proc)
 
 
 def verdicts(results: list[tuple[str, int, dict]]) -> list[str]:

@@ -185,7 +185,9 @@ def wrk_load(base: str, body: dict, concurrency: int, seconds: float) -> dict:
         ).stdout
     finally:
         os.unlink(f.name)
-    percent = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    percent = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
+    if len(percent) < 2:
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
     errors: Counter[str] = Counter()
     if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors["HTTP >= 400"] += int(m.group(1))

@@ -72,10 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", default=BASELINE, help="git revision to compare with")
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--digit", default="7", help="which example digit to draw")
+    parser.add_argument(
+        "--png", type=Path, help="measure this PNG file instead (e.g. a real canvas)"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
-    png = finished_drawing(args.digit)
+    png = args.png.read_bytes() if args.png else finished_drawing(args.digit)
     url = data_url(png)
     old_img = module_at(args.before, "app/imaging.py", "_before_imaging")
     old_pre = module_at(args.before, "engine/preprocess.py", "_before_preprocess")
@@ -129,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     load = os.getloadavg()[0]
-    print(f"\n{len(png):,} byte PNG ({url[:22]}...), digit {args.digit}, {args.runs} runs each,")
+    what = args.png or f"example digit {args.digit}"
+    print(f"\n{len(png):,} byte PNG ({url[:22]}...), {what}, {args.runs} runs each,")
     print(f"load average {load:.2f}; microseconds, median wall (median CPU)\n")
     print(f"{'stage':<40}  {'before ' + args.before:>18}  {'after (this tree)':>18}")
     print(f"{'-' * 40}  {'-' * 18}  {'-' * 18}")

@@ -105,7 +105,7 @@ class InkLevels:
         return gray.min(axis=axis) if self.light_paper else gray.max(axis=axis)
 
     def mask(self, gray: np.ndarray) -> np.ndarray:
-        """(H, W) gray -> (H, W) bool, True where the ink is above INK_THRESHOLD."""
+        """Gray levels (any shape) -> bool of the same shape, True where ink > INK_THRESHOLD."""
         if self.span == 0:
             return np.zeros(gray.shape, dtype=bool)
         level = self.floor + INK_THRESHOLD * self.span  # in ink units

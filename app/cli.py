@@ -12,6 +12,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the app under uvicorn."""
     import uvicorn
 
+    from app.config import get_settings
+    from app.serving import uvicorn_options
     from engine.runtime import configure_serving
 
     configure_serving()  # one BLAS thread in this process and (via the environment) each worker
@@ -22,6 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=True,
+        **uvicorn_options(get_settings()),
     )
     return 0
 

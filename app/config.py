@@ -19,13 +19,25 @@ class Settings(BaseSettings):
     weights: Path = Field(BUNDLED_WEIGHTS, description="model weights (.npz, JSON beside it)")
     data: Path | None = Field(None, description="MNIST folder (default: the user cache)")
     download: bool = Field(True, description="download MNIST test files on first use")
-    max_body_bytes: int = Field(4 * 1024 * 1024, description="largest request body")
-    max_image_pixels: int = Field(16_000_000, description="largest decoded image (w x h)")
-    max_image_side: int = Field(8192, description="largest width or height of an image")
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024,
+        description="largest request body; the page sends ~10 KB drawings and <= 512 px uploads",
+    )
+    max_image_pixels: int = Field(
+        4_000_000,
+        description="largest image, width x height, as decoded (a JPEG after decoding at 1/2, "
+        "1/4 or 1/8 of its size)",
+    )
+    max_image_side: int = Field(8192, description="largest width or height of an image as sent")
     working_side: int = Field(
         1024, description="decoded images are scaled down to at most this side before reading"
     )
-    max_pixels_side: int = Field(1024, description="largest side of a `pixels` array")
+    large_decodes: int = Field(
+        2,
+        description="images over working_side x working_side decoded at once per worker; "
+        "more wait (503 after 10 s)",
+    )
+    max_pixels_side: int = Field(512, description="largest side of a `pixels` array")
     max_conv_input_side: int = Field(32, description="largest H or W for /api/convolve, /api/pool")
     max_conv_channels: int = Field(8, description="largest C for /api/convolve, /api/pool")
     max_conv_kernels: int = Field(16, description="largest F for /api/convolve")
@@ -34,6 +46,20 @@ class Settings(BaseSettings):
         4096, description="most step records one /api/convolve or /api/pool returns"
     )
     max_samples: int = Field(64, description="most digits one /api/samples call returns")
+    max_connections: int = Field(
+        1000,
+        description="open connections per worker before new requests get 503 (uvicorn's "
+        "limit_concurrency); half of them may still be sending their request head, the oldest "
+        "such connection is closed to make room",
+    )
+    request_read_timeout: float = Field(
+        10.0, description="seconds a client has to send a request's head and body (408 after)"
+    )
+    keep_alive_timeout: int = Field(5, description="seconds an idle keep-alive connection stays")
+    graceful_shutdown_timeout: int = Field(
+        10, description="seconds a stopping worker waits for requests in flight"
+    )
+    backlog: int = Field(2048, description="connections the kernel queues before accept")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
 
 

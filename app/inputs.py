@@ -6,7 +6,7 @@ import numpy as np
 
 from app.config import Settings
 from app.errors import BadInput, TooLarge
-from app.imaging import decode_base64_image, decode_image_with_size
+from app.imaging import decode_base64_image, decode_image_with_size, release_free_memory
 from app.schemas.common import ImageInput
 from engine.preprocess import Placement, network_input_with_placement, pixels_to_unit
 
@@ -14,13 +14,26 @@ Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the draw
 
 
 def read_bytes(data: bytes, preprocess: bool, settings: Settings) -> Read:
-    """Encoded image bytes -> (1, 28, 28) input and its placement in the image as sent."""
+    """Encoded image bytes -> (1, 28, 28) input and its placement in the image as sent.
+
+    After a large image (over working_side squared) the freed heap goes back to the system:
+    glibc keeps it otherwise, and a worker that read big images would stay big."""
     pixels, sent_shape = decode_image_with_size(
-        data, settings.max_image_pixels, settings.max_image_side, settings.working_side
+        data,
+        settings.max_image_pixels,
+        settings.max_image_side,
+        settings.working_side,
+        settings.large_decodes,
     )
-    image, placement = to_network_input(pixels, preprocess)
-    if placement is not None and pixels.shape[:2] != sent_shape:
-        placement = placement.for_sent_size(pixels.shape[:2], sent_shape)
+    large = sent_shape[0] * sent_shape[1] > settings.working_side**2
+    try:
+        image, placement = to_network_input(pixels, preprocess)
+        if placement is not None and pixels.shape[:2] != sent_shape:
+            placement = placement.for_sent_size(pixels.shape[:2], sent_shape)
+    finally:
+        if large:
+            del pixels
+            release_free_memory()
     return image, placement
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 GLYPH_BOX = 20  # MNIST digits are scaled so that their longer side is 20 px
 CANVAS = 28  # ... and centred by centre of mass in a 28 x 28 field
 INK_THRESHOLD = 0.2
 MIN_CONTRAST = 0.1  # ink must differ from the background by at least this much
+
+
+EMPTY = "the drawing is empty or nearly empty: draw a digit with a thicker or longer stroke"
 
 
 class EmptyDrawingError(ValueError):
@@ -34,8 +39,8 @@ def to_unit_float(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float64)
 
 
-def ink_map(image: np.ndarray) -> np.ndarray:
-    """(H, W) or (H, W, 1-4 channels) image -> (H, W) ink in [0, 1], 0 = background."""
+def gray_map(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, 1-4 channels) image -> (H, W) float64 gray in [0, 1], alpha composited."""
     img = to_unit_float(image)
     if img.ndim == 3 and img.shape[2] in (1, 2, 3, 4):
         has_alpha = img.shape[2] in (2, 4)
@@ -59,14 +64,61 @@ def ink_map(image: np.ndarray) -> np.ndarray:
         )
     if min(gray.shape) < 1:
         raise ValueError("the image has no pixels")
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background_level = float(np.median(border))
-    ink = 1.0 - gray if background_level > 0.5 else gray
-    floor = min(background_level, 1 - background_level)
-    span = ink.max() - floor
-    if span < MIN_CONTRAST:
-        return np.zeros_like(ink)  # a flat image (blank page, noise) holds no ink
-    return np.clip((ink - floor) / span, 0.0, 1.0)
+    return gray
+
+
+@dataclass(frozen=True)
+class InkLevels:
+    """How gray levels (0..`full`) read as ink in [0, 1]: ink = clip((g' - floor) / span, 0, 1)
+    with g' = full - g on light paper, g' = g on dark paper; span 0 means no ink at all."""
+
+    light_paper: bool
+    floor: float
+    span: float
+    full: float
+
+    @classmethod
+    def of(cls, gray: np.ndarray, full: float) -> InkLevels:
+        """The levels of a (H, W) gray image whose white is `full` (255 for uint8, else 1)."""
+        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        background = float(np.median(border))
+        light = background > full / 2
+        floor = min(background, full - background)
+        peak = full - float(gray.min()) if light else float(gray.max())
+        span = peak - floor
+        return cls(light, floor, span if span >= MIN_CONTRAST * full else 0.0, full)
+
+    def ink(self, gray: np.ndarray) -> np.ndarray:
+        """(h, w) gray -> (h, w) float32 ink in [0, 1] (zeros when there is no ink)."""
+        g = gray.astype(np.float32)
+        if self.span == 0:
+            return np.zeros_like(g)
+        if self.light_paper:
+            np.subtract(np.float32(self.full - self.floor), g, out=g)
+        else:
+            g -= np.float32(self.floor)
+        g *= np.float32(1 / self.span)
+        return np.minimum(np.maximum(g, 0.0, out=g), 1.0, out=g)
+
+    def inkiest(self, gray: np.ndarray, axis: int) -> np.ndarray:
+        """(H, W) gray -> the inkiest gray level of each row (axis=1) or column (axis=0)."""
+        return gray.min(axis=axis) if self.light_paper else gray.max(axis=axis)
+
+    def mask(self, gray: np.ndarray) -> np.ndarray:
+        """Gray levels (any shape) -> bool of the same shape, True where ink > INK_THRESHOLD."""
+        if self.span == 0:
+            return np.zeros(gray.shape, dtype=bool)
+        level = self.floor + INK_THRESHOLD * self.span  # in ink units
+        if self.light_paper:  # ink > level  <=>  gray < full - level
+            cut = self.full - level
+            return gray < (math.ceil(cut) if gray.dtype == np.uint8 else cut)
+        return gray > (math.floor(level) if gray.dtype == np.uint8 else level)
+
+
+def ink_map(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, 1-4 channels) image -> (H, W) ink in [0, 1], 0 = background."""
+    gray = gray_map(image)
+    return InkLevels.of(gray, 1.0).ink(gray).astype(np.float64)
 
 
 def resample_matrix(n_in: int, n_out: int) -> np.ndarray:
@@ -86,6 +138,12 @@ def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     rows = resample_matrix(image.shape[0], height)
     cols = resample_matrix(image.shape[1], width)
     return rows @ image @ cols.T
+
+
+def resize_float32(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(H, W) float32 -> (height, width) float32: resize()'s filter, run by Pillow's C code."""
+    small = Image.fromarray(image).resize((width, height), Image.Resampling.BILINEAR)
+    return np.array(small, dtype=np.float32)  # a writable copy
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -144,27 +202,43 @@ class Placement:
 def preprocess_with_placement(
     image: np.ndarray, min_ink_fraction: float = 0.0005
 ) -> tuple[np.ndarray, Placement]:
-    """Any image -> ((28, 28) float32 in [0, 1], where the ink crop went in it)."""
-    ink = ink_map(image)
-    mask = ink > INK_THRESHOLD
-    needed = max(4, int(min_ink_fraction * ink.size))
-    if mask.sum() < needed:
-        raise EmptyDrawingError(
-            "the drawing is empty or nearly empty: draw a digit with a thicker or longer stroke"
-        )
-    rows, cols = np.nonzero(mask)
-    r0, c0 = int(rows.min()), int(cols.min())
-    crop = ink[r0 : rows.max() + 1, c0 : cols.max() + 1]
+    """Any image -> ((28, 28) float32 in [0, 1], where the ink crop went in it).
+
+    A (H, W) uint8 image (a decoded drawing) is read as it is; only the ink's bounding box is
+    turned into floats. Anything else goes through gray_map() first.
+    """
+    image = np.asarray(image)
+    if image.dtype == np.uint8 and image.ndim == 2 and min(image.shape) > 0:
+        gray, full = image, 255.0
+    else:
+        gray, full = gray_map(image), 1.0
+    levels = InkLevels.of(gray, full)
+    rows, cols = levels.mask(levels.inkiest(gray, 1)), levels.mask(levels.inkiest(gray, 0))
+    needed = max(4, int(min_ink_fraction * gray.size))
+    if not rows.any():
+        raise EmptyDrawingError(EMPTY)
+    r0, r1 = _span(rows)
+    c0, c1 = _span(cols)
+    box = gray[r0:r1, c0:c1]  # every ink pixel is inside this box
+    if np.count_nonzero(levels.mask(box)) < needed:
+        raise EmptyDrawingError(EMPTY)
+    crop = levels.ink(box)  # (h, w) float32
     h, w = crop.shape
     scale = GLYPH_BOX / max(h, w)
     gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
-    glyph = np.clip(resize(crop, gh, gw), 0.0, 1.0)
+    glyph = resize_float32(crop, gh, gw)
+    np.minimum(np.maximum(glyph, 0.0, out=glyph), 1.0, out=glyph)
     cy, cx = centre_of_mass(glyph)
     top = int(np.clip(round(CANVAS / 2 - cy), 0, CANVAS - gh))
     left = int(np.clip(round(CANVAS / 2 - cx), 0, CANVAS - gw))
     out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
     out[top : top + gh, left : left + gw] = glyph
     return out, Placement(Box(r0, c0, h, w), Box(top, left, gh, gw))
+
+
+def _span(hits: np.ndarray) -> tuple[int, int]:
+    """(n,) bool with at least one True -> (first, last + 1) index of the Trues."""
+    return int(hits.argmax()), len(hits) - int(hits[::-1].argmax())
 
 
 def preprocess(image: np.ndarray, min_ink_fraction: float = 0.0005) -> np.ndarray:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from app.deps import JsonBody, ModelDep, SettingsDep
-from app.errors import NotFound, UnsupportedType, error_responses
+from app.errors import BadInput, NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import read_bytes, read_request
 from app.responses import NumpyJSONResponse
@@ -49,8 +49,17 @@ def predict_json(req: PredictRequest, loaded: ModelDep, settings: SettingsDep) -
     return NumpyJSONResponse(prediction_payload(loaded, image, req.layers, placement))
 
 
+async def one_part_each(request: Request) -> None:
+    """400 when a form field comes more than once (the route would silently take the last)."""
+    form = await request.form()  # parsed once already for the route's fields: cached
+    for name in ("file", "preprocess", "layers"):
+        if (count := len(form.getlist(name))) > 1:
+            raise BadInput(f"the form has {count} `{name}` parts: send exactly one")
+
+
 @router.post(
     "/upload",
+    dependencies=[Depends(one_part_each)],
     response_model=PredictResponse,
     responses=error_responses(400, 404, 413, 415),
     summary="Classify an uploaded image file (multipart/form-data)",

@@ -17,6 +17,7 @@ from engine.preprocess import (
     preprocess,
     preprocess_with_placement,
     resize,
+    resize_float32,
 )
 from engine.serialize import BUNDLED_WEIGHTS, load_model
 
@@ -310,3 +311,52 @@ def test_network_input_without_preprocessing_has_no_placement():
     out, placement = network_input_with_placement(image, False)
     assert placement is None
     np.testing.assert_array_equal(out, image)
+
+
+def reference_preprocess(image: np.ndarray) -> tuple[np.ndarray, Box]:
+    """The float64 recipe the fast path must match: ink map, mask, crop, matrix resize."""
+    ink = ink_map(image)
+    rows, cols = np.nonzero(ink > 0.2)
+    r0, c0 = rows.min(), cols.min()
+    crop = ink[r0 : rows.max() + 1, c0 : cols.max() + 1]
+    h, w = crop.shape
+    gh, gw = max(1, round(h * 20 / max(h, w))), max(1, round(w * 20 / max(h, w)))
+    glyph = np.clip(resize(crop, gh, gw), 0, 1)
+    cy, cx = centre_of_mass(glyph)
+    top, left = int(np.clip(round(14 - cy), 0, 28 - gh)), int(np.clip(round(14 - cx), 0, 28 - gw))
+    out = np.zeros((28, 28))
+    out[top : top + gh, left : left + gw] = glyph
+    return out, Box(r0, c0, h, w)
+
+
+def drawing(rng: np.random.Generator, paper: int) -> np.ndarray:
+    """A 280 x 280 uint8 drawing: 1-3 random anti-aliased strokes, ink 17 on `paper` (or reversed)."""
+    canvas = np.zeros((280, 280))
+    for _ in range(rng.integers(1, 4)):
+        p0, p1 = rng.uniform(20, 260, 2), rng.uniform(20, 260, 2)
+        stroke(canvas, p0, p1, width=rng.uniform(3, 24))
+    canvas = np.clip(canvas + rng.uniform(0, 0.3, canvas.shape) * (canvas > 0), 0, 1)
+    ink, background = (17, paper) if paper > 127 else (238, paper)
+    return np.round(background + canvas * (ink - background)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("paper", [255, 240, 0, 30])
+def test_uint8_fast_path_matches_the_float64_recipe(paper):
+    """uint8 work on the ink's box and Pillow's resampling give the float64 result within 1e-5."""
+    rng = np.random.default_rng(paper)
+    for _ in range(20):
+        image = drawing(rng, paper)
+        expected, box = reference_preprocess(image)
+        out, placement = preprocess_with_placement(image)
+        assert placement.source == box
+        np.testing.assert_allclose(out, expected, atol=1e-5)
+        np.testing.assert_allclose(preprocess(image / 255.0), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(("h", "w"), [(200, 140), (17, 260), (9, 5), (1, 40), (280, 280)])
+def test_resize_float32_is_resize(h, w):
+    """Pillow's BILINEAR (anti-aliased triangle) filter is the matrix resize() to float32."""
+    image = np.random.default_rng(h * w).random((h, w)).astype(np.float32)
+    scale = 20 / max(h, w)
+    gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
+    np.testing.assert_allclose(resize_float32(image, gh, gw), resize(image, gh, gw), atol=1e-5)

@@ -1,0 +1,98 @@
+"""Drawings like the page's pad sends: a 280 x 280 RGBA PNG, #111 ink on #fff, as a data URL.
+
+The pad (app/static/js/draw-pad.js) strokes the project's example digits
+(app/static/data/example-strokes.json, points in 0..1) with round caps and joins, width
+280 / 14 = 20 px, anti-aliased, and sends `canvas.toDataURL("image/png")`. Here Pillow draws the
+same strokes at 4x and averages each 4 x 4 block, which gives the anti-aliased edge; the PNG is
+RGBA with alpha 255 everywhere, as a canvas exports it. No MNIST pixels are involved.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+SIDE = 280
+LINE_WIDTH = round(SIDE / 14)
+INK = (0x11, 0x11, 0x11, 255)
+PAPER = (255, 255, 255, 255)
+SUPERSAMPLE = 4
+STROKES = (
+    Path(__file__).resolve().parent.parent / "app" / "static" / "data" / "example-strokes.json"
+)
+
+Stroke = list[tuple[float, float]]  # points in canvas pixels
+
+
+def example_strokes() -> dict[str, list[Stroke]]:
+    """{"0": [stroke, ...], ...}: the page's example digits in canvas pixels."""
+    raw = json.loads(STROKES.read_text())
+    return {
+        d: [[(x * SIDE, y * SIDE) for x, y in s] for s in strokes] for d, strokes in raw.items()
+    }
+
+
+class Pad:
+    """A 280 x 280 canvas that strokes are added to point by point, like the page's pad."""
+
+    def __init__(self) -> None:
+        k = SUPERSAMPLE
+        self.big = Image.new("RGBA", (SIDE * k, SIDE * k), PAPER)
+        self.draw = ImageDraw.Draw(self.big)
+        self.last: tuple[float, float] | None = None
+
+    def start(self, point: tuple[float, float]) -> None:
+        """Pointer down: a dot of the line's width."""
+        self.last = point
+        self._dot(point)
+
+    def to(self, point: tuple[float, float]) -> None:
+        """Pointer move: a round-capped segment from the last point."""
+        k = SUPERSAMPLE
+        assert self.last is not None, "start() a stroke first"
+        (x0, y0), (x1, y1) = self.last, point
+        self.draw.line([(x0 * k, y0 * k), (x1 * k, y1 * k)], fill=INK, width=LINE_WIDTH * k)
+        self._dot(point)  # the round cap and join
+        self.last = point
+
+    def _dot(self, point: tuple[float, float]) -> None:
+        k, r = SUPERSAMPLE, LINE_WIDTH * SUPERSAMPLE / 2
+        x, y = point[0] * k, point[1] * k
+        self.draw.ellipse([x - r, y - r, x + r, y + r], fill=INK)
+
+    def png(self) -> bytes:
+        """The canvas now, as the PNG file toDataURL("image/png") encodes."""
+        buf = io.BytesIO()
+        self.big.reduce(SUPERSAMPLE).save(buf, "PNG")
+        return buf.getvalue()
+
+
+def data_url(png: bytes) -> str:
+    """PNG bytes -> "data:image/png;base64,..."."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def drawing_steps(strokes: list[Stroke]) -> list[bytes]:
+    """The PNG after every point of every stroke: what the pad holds as a hand draws."""
+    pad, steps = Pad(), []
+    for stroke in strokes:
+        pad.start(stroke[0])
+        steps.append(pad.png())
+        for point in stroke[1:]:
+            pad.to(point)
+            steps.append(pad.png())
+    return steps
+
+
+def finished_drawing(digit: str = "7") -> bytes:
+    """The PNG of one example digit, drawn completely."""
+    pad = Pad()
+    for stroke in example_strokes()[digit]:
+        pad.start(stroke[0])
+        for point in stroke[1:]:
+            pad.to(point)
+    return pad.png()

@@ -1,0 +1,153 @@
+"""Per-request costs of a canvas drawing, in one process: decode, preprocess, network, JSON.
+
+    python -m bench.decode                      # before = the code at --before, after = this tree
+    python -m bench.decode --before a1a3080 --runs 2000
+
+The request is what the page sends (bench/canvas.py: a 280 x 280 RGBA PNG of an example digit
+as a data URL, `layers: "all"`). "before" runs app/imaging.py and engine/preprocess.py as they were
+at the git revision `--before`, loaded from `git show`; "after" runs this tree. Each figure is
+the median over `--runs` calls, in microseconds: wall time, and the thread's CPU time in brackets. Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from app.config import Settings
+from app.deps import _load
+from app.imaging import decode_base64_image, decode_image_with_size
+from app.inputs import read_bytes
+from app.responses import NumpyJSONResponse
+from app.routers.predict import prediction_payload
+from bench.canvas import data_url, finished_drawing
+from engine.preprocess import network_input_with_placement
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = "a1a3080"  # the tree before the serving work
+
+
+def module_at(rev: str, path: str, name: str) -> types.ModuleType:
+    """The module at `path` as it was at git revision `rev`."""
+    source = subprocess.run(
+        ["git", "show", f"{rev}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout
+    module = types.ModuleType(name)
+    module.__file__ = f"{rev}:{path}"
+    sys.modules[name] = module  # dataclasses look their module up by name
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - our own code
+    return module
+
+
+def timed(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, tuple[float, float]]:
+    """{name: (wall, CPU)} microseconds, medians over `runs` rounds after a few warm-up calls.
+
+    Each round calls every function once, in turn, so that all of them meet the same load on a
+    shared machine. The CPU time (this thread's) leaves out the time spent waiting for a core."""
+    for fn in fns.values():
+        for _ in range(min(20, runs)):
+            fn()
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            t0, c0 = time.perf_counter(), time.thread_time()
+            fn()
+            cpu[name].append(time.thread_time() - c0)
+            wall[name].append(time.perf_counter() - t0)
+    return {k: (statistics.median(wall[k]) * 1e6, statistics.median(cpu[k]) * 1e6) for k in fns}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default=BASELINE, help="git revision to compare with")
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--digit", default="7", help="which example digit to draw")
+    parser.add_argument(
+        "--png", type=Path, help="measure this PNG file instead (e.g. a real canvas)"
+    )
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    png = args.png.read_bytes() if args.png else finished_drawing(args.digit)
+    url = data_url(png)
+    old_img = module_at(args.before, "app/imaging.py", "_before_imaging")
+    old_pre = module_at(args.before, "engine/preprocess.py", "_before_preprocess")
+
+    def before_decode() -> np.ndarray:
+        return old_img.decode_image_with_size(
+            decode_base64_image(url),
+            settings.max_image_pixels,
+            settings.max_image_side,
+            settings.working_side,
+        )[0]
+
+    def after_read() -> object:
+        return read_bytes(decode_base64_image(url), True, settings)
+
+    old_pixels = before_decode()
+    new_pixels = decode_image_with_size(decode_base64_image(url), settings.max_image_pixels)[0]
+    old_input = old_pre.network_input_with_placement(old_pixels)[0]
+    new_input = after_read()[0][0]
+    stages = {
+        "base64 + PNG decode": (
+            before_decode,
+            lambda: decode_image_with_size(decode_base64_image(url), settings.max_image_pixels),
+        ),
+        "preprocess": (
+            lambda: old_pre.network_input_with_placement(old_pixels),
+            lambda: network_input_with_placement(new_pixels),
+        ),
+        "decode + preprocess": (
+            lambda: old_pre.network_input_with_placement(before_decode()),
+            after_read,
+        ),
+    }
+    before, after = {}, {}
+    for name, (old, new) in stages.items():
+        both = timed({"before": old, "after": new}, args.runs)
+        before[name], after[name] = both["before"], both["after"]
+
+    loaded = _load(Path(settings.weights))
+    image = new_input[None]
+    payload = prediction_payload(loaded, image, "all")
+    body = NumpyJSONResponse(payload).body
+    rest = timed(
+        {
+            "model.trace + payload (all layers)": lambda: prediction_payload(loaded, image, "all"),
+            f"orjson of the answer ({len(body) / 1024:.0f} KiB)": lambda: (
+                NumpyJSONResponse(payload).body
+            ),
+        },
+        args.runs,
+    )
+
+    load = os.getloadavg()[0]
+    what = args.png or f"example digit {args.digit}"
+    print(f"\n{len(png):,} byte PNG ({url[:22]}...), {what}, {args.runs} runs each,")
+    print(f"load average {load:.2f}; microseconds, median wall (median CPU)\n")
+    print(f"{'stage':<40}  {'before ' + args.before:>18}  {'after (this tree)':>18}")
+    print(f"{'-' * 40}  {'-' * 18}  {'-' * 18}")
+    for name in ("base64 + PNG decode", "preprocess", "decode + preprocess"):
+        b, a = before[name], after[name]
+        cell_b = f"{b[0]:8.0f} ({b[1]:5.0f})"
+        cell_a = f"{a[0]:8.0f} ({a[1]:5.0f})"
+        print(f"{name:<40}  {cell_b:>18}  {cell_a:>18}")
+    for name, (med, low) in rest.items():
+        print(f"{name:<40}  {'':>18}  {f'{med:8.0f} ({low:5.0f})':>18}")
+    diff = float(np.abs(old_input - new_input).max())
+    print(f"\nlargest difference between the two 28 x 28 inputs: {diff:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

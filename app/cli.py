@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from engine.cli import add_engine_commands, run
@@ -29,6 +30,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_workers() -> int:
+    """$CONVLENS_WORKERS, else one worker process per core this process may run on."""
+    configured = os.environ.get("CONVLENS_WORKERS", "").strip()
+    if configured:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `convlens` console script."""
     parser = argparse.ArgumentParser(
@@ -38,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="start the web app and JSON API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes (default: $CONVLENS_WORKERS, else one per available core)",
+    )
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)
     add_engine_commands(sub)

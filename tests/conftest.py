@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +28,23 @@ def mnist_dir_or_none() -> Path | None:
         if candidate and (candidate / "t10k-images-idx3-ubyte.gz").is_file():
             return candidate
     return None
+
+
+def _private_view_of_mnist() -> None:
+    """Point CONVLENS_DATA at a temporary folder of links to the MNIST files found, so that what
+    the app writes beside its data (the filter atlas, lock files) never lands in a shared folder."""
+    found = mnist_dir_or_none()
+    if found is None:
+        return
+    view = Path(tempfile.mkdtemp(prefix="convlens-tests-")) / "mnist"
+    view.mkdir()
+    for path in found.glob("*-ubyte*"):
+        (view / path.name).symlink_to(path.resolve())
+    os.environ["CONVLENS_DATA"] = str(view)
+    atexit.register(shutil.rmtree, view.parent, ignore_errors=True)
+
+
+_private_view_of_mnist()
 
 
 @pytest.fixture(scope="session")

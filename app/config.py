@@ -34,14 +34,15 @@ class Settings(BaseSettings):
         4096, description="most step records one /api/convolve or /api/pool returns"
     )
     max_step_numbers: int = Field(
-        400_000,
+        330_000,
         description="most numbers (patch, kernel and products of every step) one /api/convolve "
-        "or /api/pool answer holds (about 2-4 MB of JSON)",
+        "or /api/pool answer may hold, checked before any work: at most ~2 MB of JSON for small "
+        "whole numbers, ~3.7 MB for random floats; the playground's largest setting needs 324,000",
     )
     max_samples: int = Field(64, description="most digits one /api/samples call returns")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
     allowed_hosts: list[str] = Field(
-        default_factory=lambda: ["localhost", "127.0.0.1", "::1", "testserver"],
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]", "testserver"],
         description='Host header values the app answers (others get 400); "*" allows any, '
         '"*.example.org" a domain and its subdomains',
     )

@@ -415,6 +415,23 @@ def test_convolve_over_limits_is_413(client, expect_error, payload, words):
     expect_error(client.post("/api/convolve", json=payload), 413, *words)
 
 
+def test_answers_that_would_be_megabytes_are_413_before_any_work(client, expect_error):
+    """A 30 KB request (8 x 32 x 32, 4 kernels 7 x 7, padding 3) once returned 22 MB."""
+    payload = {"input": grid(8, 32, 32), "kernels": kernels(4, 8, 7, 7), "padding": 3}
+    r = client.post("/api/convolve", json=payload)
+    expect_error(r, 413, "4096 steps of 1176", "CONVLENS_MAX_STEP_NUMBERS", "fewer kernels")
+    r = client.post("/api/pool", json={"input": grid(16, 32, 32), "size": 20, "stride": 1})
+    expect_error(r, 413, "2704 steps of 400", "smaller window")
+
+
+def test_the_playgrounds_largest_setting_fits_the_answer_limit(client):
+    """3 channels, 12 x 12, 10 kernels 5 x 5, padding 2: 1440 steps of 225 numbers."""
+    payload = {"input": grid(3, 12, 12), "kernels": kernels(10, 3, 5, 5), "padding": 2}
+    r = client.post("/api/convolve", json=payload)
+    assert r.status_code == 200 and len(r.json()["steps"]) == 1440
+    assert len(r.content) < 2_500_000
+
+
 @pytest.mark.parametrize(
     ("payload", "words"),
     [

@@ -14,7 +14,12 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.imaging import configure_pillow
-from app.middleware import BodyLimitMiddleware, HeadAsGetMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    HeadAsGetMiddleware,
+    SecurityHeadersMiddleware,
+    StartupMessageMiddleware,
+)
 from app.routers import docs, health, insight, model, pages, predict, samples, steps
 from app.state import start
 from app.static_files import RevalidatedStaticFiles
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
     app.mount(

@@ -1,11 +1,14 @@
-"""ASGI middleware: security headers on every response, the request body limit, and HEAD."""
+"""ASGI middleware: security headers, the request body limit, HEAD, start-up failures."""
 
 from __future__ import annotations
 
 import json
+import sys
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.state import StartupError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -98,3 +101,27 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class StartupMessageMiddleware:
+    """A failed start-up is logged as its one-paragraph StartupError, not as a traceback.
+
+    Starlette reports a failing lifespan with the formatted traceback, from inside its `except`
+    block: the exception being handled is the one to report.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_clear_message(message: Message) -> None:
+            error = sys.exc_info()[1]
+            if message["type"] == "lifespan.startup.failed" and isinstance(error, StartupError):
+                message = {**message, "message": str(error)}
+            await send(message)
+
+        await self.app(scope, receive, send_clear_message)

@@ -172,6 +172,11 @@ def test_a_download_in_progress_is_503_with_retry_after_and_blocks_nothing(
     """The first use downloads MNIST once, in the background; everything else keeps answering."""
     settings = Settings(data=tmp_path / "cache", download=True)
     with TestClient(create_app(settings)) as client:
+        assert client.get("/api/samples").status_code == 503
+        deadline = time.monotonic() + 60  # a bound on the wait, not a timing assertion
+        while not slow_mirror.fetched:  # the background download reaches the mirror
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.05)
         for _ in range(5):
             r = client.get("/api/samples")
             assert r.status_code == 503, r.text

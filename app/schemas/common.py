@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 Pixel = Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)]
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 PixelRow = Annotated[list[Pixel], Field(min_length=1)]
+
+
+def _whole_float_as_int(value: Any) -> Any:
+    """7.0 -> 7 (JSON Schema counts it as an integer); anything else is left to strict checks."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+def integer(**bounds: int) -> Any:
+    """A JSON integer within `bounds` (ge, le), or a number with no fraction (7.0); never a
+    boolean or a string. The bounds sit inside, where they become minimum/maximum."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole_float_as_int)]
+
+
+Integer = integer()
+Digit = integer(ge=0, le=9)
 # Strict types: a JSON number where the schema says number or integer, true/false for boolean
 # (no booleans as numbers, no numeric strings); JSON integers still count as numbers.
 STRICT = ConfigDict(strict=True)

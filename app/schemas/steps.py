@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import RECTANGULAR, STRICT, ImageInput, Number
+from app.schemas.common import RECTANGULAR, STRICT, ImageInput, Number, integer
 
 WINDOW_MAX = 1024  # the largest kernel, pool size, stride or padding the schema accepts
-Positive = Annotated[int, Field(ge=1, le=WINDOW_MAX)]
-NonNegative = Annotated[int, Field(ge=0, le=WINDOW_MAX)]
+Positive = integer(ge=1, le=WINDOW_MAX)
+NonNegative = integer(ge=0, le=WINDOW_MAX)
+Index = integer(ge=0)
 PositivePair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
 NonNegativePair = Annotated[list[NonNegative], Field(min_length=2, max_length=2)]
 Row = Annotated[list[Number], Field(min_length=1)]
@@ -72,9 +73,9 @@ class ExplainRequest(ImageInput):
     layer: str = Field(
         description="A conv or pooling layer name (see GET /api/model).", examples=["conv1"]
     )
-    channel: int = Field(ge=0, description="Output map index.", examples=[0])
-    row: int = Field(ge=0, description="Output row.", examples=[14])
-    col: int = Field(ge=0, description="Output column.", examples=[14])
+    channel: Index = Field(description="Output map index.", examples=[0])
+    row: Index = Field(description="Output row.", examples=[14])
+    col: Index = Field(description="Output column.", examples=[14])
 
 
 class ExplainResponse(StepRecord):

@@ -68,7 +68,7 @@ BLANK = [[0] * 28] * 28
         ),
         ("/api/convolve", {"input": [[[1, "2"], [3, 4]]], "kernels": [[[[1]]]]}, "input"),
         ("/api/pool", {"input": [[[1, 2], [3, 4]]], "size": True}, "size"),
-        ("/api/pool", {"input": [[[1, 2], [3, 4]]], "size": 1.0}, "size"),
+        ("/api/pool", {"input": [[[1, 2], [3, 4]]], "size": 1.5}, "size"),
         ("/api/predict", {"pixels": [["1"] * 28] * 28, "preprocess": False}, "pixels"),
         ("/api/predict", {"pixels": BLANK, "preprocess": "yes"}, "preprocess"),
         ("/api/predict", {"pixels": BLANK, "preprocess": 1}, "preprocess"),

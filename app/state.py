@@ -82,7 +82,8 @@ class Background(Generic[T]):
     """Values built by one background thread per key, however many requests ask meanwhile.
 
     get() either returns the value, raises Pending while the build runs (block=False), or waits
-    for it (block=True). A failed build is reported once to the next caller, then retried.
+    for it (block=True). A failed build is reported once to the next caller that does not wait
+    (callers that wait get a fresh attempt), then retried.
     """
 
     def __init__(self, max_entries: int = 4) -> None:
@@ -97,9 +98,11 @@ class Background(Generic[T]):
             if key in self._values:
                 return self._values[key]
             job = self._jobs.get(key)
-            if job is not None and job.done.is_set():  # failed: report it, retry next time
+            if job is not None and job.done.is_set():  # it failed
                 del self._jobs[key]
-                raise job.error  # type: ignore[misc]
+                if not block:  # report it to this caller; the next one tries again
+                    raise job.error  # type: ignore[misc]
+                job = None  # a caller who waits anyway waits for a fresh attempt
             if job is None:
                 job = self._jobs[key] = _Job()
                 name = f"convlens-build-{key}"

@@ -145,3 +145,30 @@ def test_background_reports_a_failure_once_then_tries_again():
     with pytest.raises(OSError, match="no network"):
         jobs.get("k", flaky, block=True)
     assert jobs.get("k", flaky, block=True) == 7 and len(attempts) == 2
+
+
+def test_background_failure_is_reported_to_the_next_caller_that_does_not_wait():
+    jobs: Background[int] = Background()
+    finished = threading.Event()
+
+    def fail():
+        try:
+            raise OSError("mirror down")
+        finally:
+            finished.set()
+
+    with pytest.raises(Pending):
+        jobs.get("k", fail)
+    finished.wait(timeout=30)
+    deadline = threading.Event()
+    for _ in range(600):  # the thread stores the error right after `finished`; bounded wait
+        try:
+            jobs.get("k", fail)
+        except OSError:
+            break
+        except Pending:
+            deadline.wait(0.05)
+    else:
+        pytest.fail("the failure was never reported")
+    with pytest.raises(Pending):  # reported once: the next caller starts a new attempt
+        jobs.get("k", lambda: 1)

@@ -14,7 +14,7 @@ from app.errors import NotFound, StillComputing, Unavailable, UnsupportedType
 from app.state import AppState, LoadedModel, Pending
 from engine.atlas import AtlasMissing, KernelPatches, atlas_path, ensure_atlas, load_atlas
 from engine.confusion import predict_labels
-from engine.data import DataError, has_split, load_mnist, resolve_data_dir
+from engine.data import DataError, has_split, load_mnist, make_dir, resolve_data_dir
 from engine.layers import Layer
 
 log = logging.getLogger("convlens")
@@ -74,6 +74,8 @@ def get_test_set(state: StateDep, settings: SettingsDep) -> tuple[np.ndarray, np
     directory = resolve_data_dir(settings.data)
     local = has_split("test", directory) or not settings.download
     try:
+        if not local:
+            make_dir(directory)  # a folder that cannot be made is known now, not after a wait
         return state.test_set.get(
             str(directory),
             lambda: load_mnist("test", directory, download=settings.download),

@@ -10,11 +10,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/convlens
 
-# Runtime dependencies only: the package and what pyproject.toml lists under `dependencies`.
+# Runtime dependencies only, at the versions of requirements.lock (hash-checked), then the
+# package itself without resolving anything again.
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY engine ./engine
 COPY app ./app
-RUN pip install . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 convlens \
     && mkdir -p /data/mnist /data/atlas \
     && chown convlens /data/mnist /data/atlas \

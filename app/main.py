@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -75,11 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
-    app.mount(
-        "/docs-assets",
-        RevalidatedStaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-        name="docs-assets",
-    )
     for router in (health, model, predict, steps, samples, insight, pages, docs):
         app.include_router(router.router)
     return app

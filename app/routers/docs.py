@@ -1,4 +1,4 @@
-"""/docs: Swagger UI served from the installed swagger-ui bundle, so it works offline."""
+"""/docs: Swagger UI served from the copy vendored under static/vendor, so it works offline."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ConvLens API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
-<script src="/docs-assets/swagger-ui-bundle.js"></script>
-<script src="/static/js/swagger-init.js"></script>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/docs/main.js"></script>
 </body></html>"""
 
 

@@ -1,17 +1,14 @@
-"""Fixtures and helpers for the HTTP tests: a TestClient on the real app, the model, images."""
+"""Fixtures for the HTTP tests: a TestClient on the real app, the model, error checks."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable, Iterator
 
 import httpx
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
+from app.config import Settings
 from app.main import create_app
 from engine.model import Sequential
 from engine.serialize import load_model
@@ -21,6 +18,13 @@ from engine.serialize import load_model
 def client() -> Iterator[TestClient]:
     """The app as built by create_app() with the environment's settings."""
     with TestClient(create_app()) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def mnist_client(mnist_dir) -> Iterator[TestClient]:
+    """The app reading MNIST from the test data folder (no download)."""
+    with TestClient(create_app(Settings(data=mnist_dir, download=False))) as c:
         yield c
 
 
@@ -46,34 +50,3 @@ def expect_error(client: TestClient) -> Callable[..., dict]:
         return body
 
     return check
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    """(H, W) uint8 or (H, W, C) uint8 -> PNG file bytes."""
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def png_data_url(image: np.ndarray) -> str:
-    """(H, W) uint8 -> 'data:image/png;base64,...'."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
-
-
-def as_drawing(digit: np.ndarray, scale: int = 10) -> np.ndarray:
-    """(28, 28) MNIST uint8 (light on dark) -> (28*scale, 28*scale) dark ink on white."""
-    big = np.kron(digit, np.ones((scale, scale), dtype=np.uint8))
-    return 255 - big
-
-
-def stroke_image(size: int = 28) -> np.ndarray:
-    """(size, size) uint8: a vertical bar, light on dark, like a handwritten 1."""
-    img = np.zeros((size, size), dtype=np.uint8)
-    lo, hi = size // 5, size - size // 5
-    img[lo:hi, size // 2 - max(1, size // 14) : size // 2 + max(1, size // 14)] = 255
-    return img
-
-
-def f32(value) -> np.ndarray:
-    """JSON numbers -> float32 array (float32 survives the JSON roundtrip exactly)."""
-    return np.asarray(value, dtype=np.float32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import png_data_url
+from tests.app.payloads import png_data_url
 
 
 @pytest.mark.parametrize(

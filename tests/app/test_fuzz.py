@@ -8,13 +8,14 @@ and schema-invalid ones are refused (negative data rejection).
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import mnist_dir_or_none
+from tests.mnist import mnist_dir_or_none
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -29,6 +30,7 @@ CONFIG = SchemathesisConfig.from_dict(
 # session's private view (tests/conftest.py): the filter atlas computed on demand lands there.
 APP = create_app(Settings(data=mnist_dir_or_none(), download=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
+pytestmark = pytest.mark.slow
 
 
 @schema.parametrize()

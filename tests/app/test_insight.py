@@ -13,7 +13,7 @@ from app.main import create_app
 from engine.atlas import atlas_path, compute_atlas, load_atlas, save_atlas
 from engine.data import load_mnist
 from engine.saliency import saliency
-from tests.app.conftest import f32, png_data_url, stroke_image
+from tests.app.payloads import f32, png_data_url, stroke_image
 
 
 def pixels() -> list[list[int]]:
@@ -182,7 +182,8 @@ def test_top_patches_404(client, expect_error, url, words):
     expect_error(client.get(url), 404, *words)
 
 
-def test_misclassified_matches_the_confusion_matrix(client, mnist_dir):
+def test_misclassified_matches_the_confusion_matrix(mnist_client, mnist_dir):
+    client = mnist_client
     confusion = client.get("/api/model").json()["metadata"]["confusion_matrix"]
     _, labels = load_mnist("test", mnist_dir, download=False)
     r = client.get("/api/model/misclassified", params={"true": 9, "predicted": 4, "count": 3})
@@ -205,8 +206,8 @@ def test_misclassified_matches_the_confusion_matrix(client, mnist_dir):
 @pytest.mark.parametrize(
     "params", [{"true": 10, "predicted": 0}, {"true": 1}, {"true": 1, "predicted": 2, "count": 0}]
 )
-def test_misclassified_rejects_bad_queries(client, expect_error, params):
-    expect_error(client.get("/api/model/misclassified", params=params), 422)
+def test_misclassified_rejects_bad_queries(mnist_client, expect_error, params):
+    expect_error(mnist_client.get("/api/model/misclassified", params=params), 422)
 
 
 def test_top_patches_are_computed_in_the_background_once(tmp_path, mnist_dir):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import f32
+from tests.app.payloads import f32
 
 
 def test_model_describes_every_layer(client, model):

@@ -116,17 +116,17 @@ def test_docs_page_is_served_offline(client):
     r = client.get("/docs")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    assert "/docs-assets/swagger-ui-bundle.js" in r.text
-    assert "/docs-assets/swagger-ui.css" in r.text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in r.text
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in r.text
     assert "https://" not in r.text and "http://" not in r.text  # nothing from a CDN
 
 
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
-        ("/docs-assets/swagger-ui-bundle.js", "javascript"),
-        ("/docs-assets/swagger-ui.css", "text/css"),
-        ("/static/js/swagger-init.js", "javascript"),
+        ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "javascript"),
+        ("/static/vendor/swagger-ui/swagger-ui.css", "text/css"),
+        ("/static/js/docs/main.js", "javascript"),
     ],
 )
 def test_docs_assets_are_served(client, path, kind):
@@ -137,7 +137,7 @@ def test_docs_assets_are_served(client, path, kind):
 
 
 def test_swagger_init_loads_our_schema(client):
-    assert "/openapi.json" in client.get("/static/js/swagger-init.js").text
+    assert "/openapi.json" in client.get("/static/js/docs/main.js").text
 
 
 def test_redoc_is_off(client):

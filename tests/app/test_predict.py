@@ -12,7 +12,7 @@ from PIL import Image
 from engine.data import load_mnist
 from engine.inference import layer_names, predict
 from engine.preprocess import network_input, pixels_to_unit
-from tests.app.conftest import as_drawing, f32, png_bytes, png_data_url, stroke_image
+from tests.app.payloads import as_drawing, f32, png_bytes, png_data_url, stroke_image
 
 ALL = ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc1", "relu3", "fc2"]
 
@@ -326,12 +326,14 @@ def test_pixels_over_side_limit_are_413(client, expect_error):
     expect_error(r, 413, "1025", "1024")
 
 
+@pytest.mark.slow  # bomb_png encodes a 400-megapixel PNG
 def test_decompression_bomb_is_413(client, expect_error, bomb_png):
     assert len(bomb_png) < 1_000_000
     r = client.post("/api/predict", json={"image": base64.b64encode(bomb_png).decode()})
     expect_error(r, 413, "too large")
 
 
+@pytest.mark.slow
 def test_decompression_bomb_upload_is_413(client, expect_error, bomb_png):
     files = {"file": ("bomb.png", bomb_png, "image/png")}
     expect_error(client.post("/api/predict/upload", files=files), 413, "too large")

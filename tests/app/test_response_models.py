@@ -17,7 +17,7 @@ from app.main import create_app
 from engine.atlas import atlas_path, compute_atlas, save_atlas
 from engine.data import load_mnist
 from engine.serialize import load_model
-from tests.app.conftest import png_bytes, png_data_url, stroke_image
+from tests.app.payloads import png_bytes, png_data_url, stroke_image
 
 PIXELS = stroke_image().tolist()
 GRID = [[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 1.0, 2.0]]]  # (1, 3, 4)

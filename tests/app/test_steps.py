@@ -12,7 +12,7 @@ import pytest
 
 from engine.explain import explain_unit
 from engine.preprocess import network_input
-from tests.app.conftest import f32, stroke_image
+from tests.app.payloads import as_drawing, f32, png_data_url, stroke_image
 
 # ---------------------------------------------------------------- POST /api/explain
 
@@ -150,8 +150,6 @@ def test_pool_values_come_from_the_previous_layer(client):
 
 
 def test_explain_with_an_image_and_preprocessing(client):
-    from tests.app.conftest import as_drawing, png_data_url
-
     payload = {"image": png_data_url(as_drawing(DIGIT)), "layer": "conv1", "channel": 1}
     r = client.post("/api/explain", json={**payload, "row": 5, "col": 5})
     assert r.status_code == 200

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CONVLENS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -19,7 +21,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = HERE.parents[1] / "test-artifacts"
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is marked `browser` (`-m "not browser"` skips them all)."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test (item.rep_setup, rep_call) for the page fixtures."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -36,16 +55,29 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page at 1280 x 800 that records console errors in page.console_errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def new_page(browser, request: pytest.FixtureRequest, options: dict) -> Iterator:
+    """A page in a fresh context; console errors in page.console_errors; a screenshot on failure."""
+    context = browser.new_context(**options)
     pg = context.new_page()
     pg.console_errors = []
     pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    with contextlib.suppress(Exception):  # a failed screenshot must not hide the test's result
-        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # a failed screenshot must not hide the test's result
+            pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh desktop page at 1280 x 800 (see new_page)."""
+    yield from new_page(browser, request, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    """A fresh touch page at 390 x 844, the size of a phone (see new_page)."""
+    yield from new_page(browser, request, PHONE)

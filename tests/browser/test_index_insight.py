@@ -18,7 +18,7 @@ from tests.browser.index_helpers import (
     open_page,
     wait_for_prediction,
 )
-from tests.conftest import serve
+from tests.server import serve
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def test_saliency_toggle_draws_the_map_of_each_method(page, live_server) -> None
     assert page.console_errors == []
 
 
+@pytest.mark.slow
 def test_top_patches_of_a_conv_map(page, tmp_data_server, rng) -> None:
     url, settings = tmp_data_server
     version = model_version(BUNDLED_WEIGHTS)
@@ -182,12 +183,11 @@ def test_gradcam_is_drawn_over_the_drawing_inside_its_ink(page, live_server) -> 
     held = []
     page.route("**/api/saliency", lambda route: held.append(route))
     x, y = pad.bounding_box()["x"], pad.bounding_box()["y"]
-    page.mouse.move(x + 60, y + 250)
-    page.mouse.down()
-    page.mouse.move(x + 90, y + 250, steps=3)
-    page.mouse.up()
-    page.wait_for_timeout(200)
-    assert held, "drawing did not ask for a new map"
+    with page.expect_request("**/api/saliency"):  # times out if drawing asks for no new map
+        page.mouse.move(x + 60, y + 250)
+        page.mouse.down()
+        page.mouse.move(x + 90, y + 250, steps=3)
+        page.mouse.up()
     assert overlay.evaluate(CANVAS_INK) == 1, "the old map stays over a changing drawing"
     page.unroute("**/api/saliency")  # lets the held requests through
     page.wait_for_function(

@@ -16,6 +16,7 @@ DRAWN_DIGITS = ["0", "1", "3", "4", "7", "8"]
 MAP_LAYERS = ["input", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2"]
 
 
+@pytest.mark.slow
 def test_drawn_digits_are_recognised(page, live_server) -> None:
     open_page(page, live_server)
     strokes = example_strokes()
@@ -143,31 +144,19 @@ def test_example_button_replays_a_stroke(page, live_server) -> None:
     assert page.console_errors == []
 
 
-def test_phone_layout(browser, live_server) -> None:
-    from tests.browser.conftest import ARTIFACTS
-
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    try:
-        open_page(page, live_server)
-        draw_strokes(page, example_strokes()["9"])
-        wait_for_prediction(page, "9")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page scrolls sideways ({width} px)"
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "test_phone_layout.png"), full_page=True)
-        target = page.get_by_test_id("map-conv1-1")
-        target.scroll_into_view_if_needed()
-        target.click()
-        page.get_by_test_id("explain-end").click()
-        page.get_by_test_id("explain-result").wait_for(state="visible")
-        page.screenshot(path=str(ARTIFACTS / "test_phone_layout-explain.png"))
-        assert errors == []
-    finally:
-        context.close()
+def test_phone_layout(phone_page, live_server) -> None:
+    page = phone_page
+    open_page(page, live_server)
+    draw_strokes(page, example_strokes()["9"])
+    wait_for_prediction(page, "9")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width} px)"
+    target = page.get_by_test_id("map-conv1-1")
+    target.scroll_into_view_if_needed()
+    target.click()
+    page.get_by_test_id("explain-end").click()
+    page.get_by_test_id("explain-result").wait_for(state="visible")
+    assert page.console_errors == []
 
 
 def test_mnist_digit_loads_when_the_data_is_there(page, live_server, mnist_dir) -> None:

@@ -6,8 +6,6 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
-
 PRESETS = ["5x5-2x2", "rgb-10", "maxpool", "stride2", "padding1", "stride2-padding1"]
 SHAPES = {  # the output maps each preset's text promises
     "5x5-2x2": (1, 4, 4),
@@ -207,23 +205,17 @@ def test_impossible_settings_explain_instead_of_breaking(page, live_server):
     assert all("status of 400" in e for e in page.console_errors), page.console_errors
 
 
-def test_phone_layout_fits(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def test_phone_layout_fits(phone_page, live_server):
+    page = phone_page
     open_playground(page, live_server)
     click_and_wait(page, "pg-preset-padding1")
     for _ in range(7):
         page.click("[data-testid=pg-step]")
     width = page.evaluate("document.documentElement.scrollWidth")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "playground-phone.png"), full_page=True)
     for testid, value in [("pg-channels", "3"), ("pg-size", "12"), ("pg-padding", "2")]:
         page.select_option(f"[data-testid={testid}]", value)
         page.wait_for_selector("[data-playground][data-state=ready]")
     widest = page.evaluate("document.documentElement.scrollWidth")
-    context.close()
     assert width <= 390
     assert widest <= 390  # 16-cell padded slices and three-slice kernels still fit
-    assert errors == []
+    assert page.console_errors == []

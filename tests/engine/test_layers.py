@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine.layers import LAYER_TYPES, AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
+from tests.gradcheck import numeric_grad
 
 
 def naive_conv(x, w, b, stride, padding):
@@ -178,24 +179,6 @@ def test_parameter_counts_and_configs():
 
 
 # ---------------------------------------------------------------- gradient checks
-
-EPS = 1e-6
-
-
-def numeric_grad(f, a):
-    """Central differences of scalar f() with respect to every element of a (modified in place)."""
-    grad = np.zeros_like(a)
-    it = np.nditer(a, flags=["multi_index"])
-    for _ in it:
-        idx = it.multi_index
-        old = a[idx]
-        a[idx] = old + EPS
-        up = f()
-        a[idx] = old - EPS
-        down = f()
-        a[idx] = old
-        grad[idx] = (up - down) / (2 * EPS)
-    return grad
 
 
 def check_layer_gradients(layer, x, rng):

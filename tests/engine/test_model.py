@@ -13,6 +13,7 @@ from engine.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from engine.losses import cross_entropy
 from engine.model import Sequential
 from engine.optim import SGD, Adam, Optimizer
+from tests.gradcheck import numeric_grad
 
 
 def tiny_model(seed: int = 0) -> Sequential:
@@ -185,19 +186,6 @@ def test_build_layer_rejects_unknown_kinds_and_bad_arguments():
 
 
 # ---------------------------------------------------------------- whole-model gradients
-
-
-def numeric_grad(f, a, eps=1e-6):
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        old = a[idx]
-        a[idx] = old + eps
-        up = f()
-        a[idx] = old - eps
-        down = f()
-        a[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 def float64_model() -> Sequential:

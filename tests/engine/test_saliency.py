@@ -10,6 +10,7 @@ from engine.data import load_mnist
 from engine.model import Sequential
 from engine.saliency import grad_cam_map, input_gradient, last_conv_layer, saliency
 from engine.serialize import load_model
+from tests.gradcheck import central_difference
 
 EPS = 2.0**-16  # exact in float32 for pixels in [0, 1]: the perturbation itself is not rounded
 
@@ -57,10 +58,7 @@ def test_gradient_matches_central_differences(model64, cls):
     anywhere = rng.choice(28 * 28, size=5, replace=False)
     for flat in np.concatenate([strongest, anywhere]):
         r, c = divmod(int(flat), 28)
-        plus, minus = image.copy(), image.copy()
-        plus[0, r, c] += EPS
-        minus[0, r, c] -= EPS
-        numeric = (logit(model64, plus, cls) - logit(model64, minus, cls)) / (2 * EPS)
+        numeric = central_difference(lambda: logit(model64, image, cls), image, (0, r, c), EPS)
         scale = max(1e-3, float(np.abs(grad).max()))
         assert abs(numeric - grad[0, r, c]) <= 1e-3 * scale, (r, c, numeric, grad[0, r, c])
 

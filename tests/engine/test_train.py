@@ -48,6 +48,7 @@ def test_to_input():
     np.testing.assert_allclose(x[0, 0], [[0.0, 1.0], [0.2, 0.4]])
 
 
+@pytest.mark.slow
 def test_short_training_run_learns(mnist_slice):
     x_train, y_train, x_test, y_test = mnist_slice
     model = mnist_cnn(seed=0)

@@ -19,8 +19,8 @@ COPY engine ./engine
 COPY app ./app
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 convlens \
-    && mkdir -p /data/mnist \
-    && chown convlens /data/mnist \
+    && mkdir -p /data/mnist /data/atlas \
+    && chown convlens /data/mnist /data/atlas \
     && rm -rf /srv/convlens/engine /srv/convlens/app
 
 USER convlens

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_steps: int = Field(
         4096, description="most step records one /api/convolve or /api/pool returns"
     )
+    max_step_numbers: int = Field(
+        330_000,
+        description="most numbers (patch, kernel and products of every step) one /api/convolve "
+        "or /api/pool answer may hold, checked before any work: at most ~2 MB of JSON for small "
+        "whole numbers, ~3.7 MB for random floats; the playground's largest setting needs 324,000",
+    )
     max_samples: int = Field(64, description="most digits one /api/samples call returns")
     max_connections: int = Field(
         1000,
@@ -61,6 +67,11 @@ class Settings(BaseSettings):
     )
     backlog: int = Field(2048, description="connections the kernel queues before accept")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]", "testserver"],
+        description='Host header values the app answers (others get 400); "*" allows any, '
+        '"*.example.org" a domain and its subdomains',
+    )
 
 
 @lru_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import numpy as np
@@ -9,12 +10,21 @@ from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
 from app.config import Settings
-from app.errors import NotFound, Unavailable, UnsupportedType
-from app.state import AppState, LoadedModel
-from engine.atlas import AtlasMissing, KernelPatches, atlas_command, atlas_path, load_atlas
+from app.errors import NotFound, StillComputing, Unavailable, UnsupportedType
+from app.state import AppState, LoadedModel, Pending
+from engine.atlas import AtlasMissing, KernelPatches, atlas_path, ensure_atlas, load_atlas
 from engine.confusion import predict_labels
-from engine.data import DataError, load_mnist, resolve_data_dir
+from engine.data import DataError, has_split, load_mnist, make_dir, resolve_data_dir
 from engine.layers import Layer
+
+log = logging.getLogger("convlens")
+RETRY_AFTER = 5  # seconds: how soon a client should ask again for what is still coming
+ATLAS_COMMAND = "convlens atlas"
+NO_TEST_SET = (
+    "the MNIST test set is not available on this server (the server log says why): run "
+    "`convlens download` there with network access, or set CONVLENS_DATA to a folder holding "
+    "the four MNIST .gz files"
+)
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -59,15 +69,27 @@ LayerDep = Annotated[Layer, Depends(get_layer)]
 
 
 def get_test_set(state: StateDep, settings: SettingsDep) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST test images and labels, loaded (or downloaded) on first use; 503 if unavailable."""
-
-    def read() -> tuple[np.ndarray, np.ndarray]:
-        try:
-            return load_mnist("test", settings.data, download=settings.download)
-        except DataError as exc:
-            raise Unavailable(f"the MNIST test set is not available: {exc}") from exc
-
-    return state.test_set.get(str(resolve_data_dir(settings.data)), read)
+    """MNIST test images and labels, read on first use, or downloaded in the background
+    (503 with Retry-After meanwhile); 503 saying what to do if they cannot be had."""
+    directory = resolve_data_dir(settings.data)
+    local = has_split("test", directory) or not settings.download
+    try:
+        if not local:
+            make_dir(directory)  # a folder that cannot be made is known now, not after a wait
+        return state.test_set.get(
+            str(directory),
+            lambda: load_mnist("test", directory, download=settings.download),
+            block=local,  # reading local files is quick; a download is not
+        )
+    except Pending as exc:
+        raise Unavailable(
+            "the MNIST test set is being downloaded (once, in the background); ask again in a "
+            "few seconds",
+            retry_after=RETRY_AFTER,
+        ) from exc
+    except (DataError, OSError) as exc:
+        log.error("MNIST test set unavailable: %s", exc)
+        raise Unavailable(NO_TEST_SET) from exc
 
 
 TestSetDep = Annotated[tuple[np.ndarray, np.ndarray], Depends(get_test_set)]
@@ -80,14 +102,37 @@ def test_set_predictions(state: AppState, settings: Settings, images: np.ndarray
 
 
 def kernel_atlas(state: AppState, settings: Settings) -> dict[str, list[KernelPatches]]:
-    """The filter atlas of the loaded model, read once per version of its file; 503 if absent."""
-    path = atlas_path(state.loaded.version, settings.data)
-    command = atlas_command(settings.data, settings.weights)
+    """The filter atlas of the loaded model: read once per version of its file, or computed in
+    the background when absent (202 with Retry-After meanwhile); 503 without the MNIST data."""
+    version = state.loaded.version
+    path = atlas_path(version, settings.data)
+    if not path.is_file():
+        if not settings.download and not has_split("test", settings.data):
+            raise Unavailable(f"the filter atlas is computed from the test set, but {NO_TEST_SET}")
+        build = lambda: ensure_atlas(state.loaded.model, version, settings.data, settings.download)  # noqa: E731
+        try:
+            state.atlas_files.get(str(path), build)
+        except Pending as exc:
+            raise StillComputing(
+                "the filter atlas is being computed from the MNIST test set (once, in the "
+                "background, a few seconds); ask again shortly",
+                retry_after=RETRY_AFTER,
+            ) from exc
+        except (DataError, OSError) as exc:
+            log.error("filter atlas not computed: %s", exc)
+            raise Unavailable(
+                f"the filter atlas could not be computed; {NO_TEST_SET}, and that it can "
+                "write beside it"
+            ) from exc
     try:
-        mtime = path.stat().st_mtime_ns if path.is_file() else -1
-        return state.atlas.get((path, mtime, command), lambda: load_atlas(path, command))
-    except AtlasMissing as exc:
-        raise Unavailable(str(exc)) from exc
+        mtime = path.stat().st_mtime_ns
+        return state.atlas.get((path, mtime), lambda: load_atlas(path, ATLAS_COMMAND))
+    except (AtlasMissing, OSError) as exc:
+        log.error("filter atlas unreadable: %s", exc)
+        raise Unavailable(
+            f"the filter atlas on this server cannot be read; delete it and run `{ATLAS_COMMAND}` "
+            "there (with the server's CONVLENS_DATA and CONVLENS_WEIGHTS)"
+        ) from exc
 
 
 async def require_json(request: Request) -> None:

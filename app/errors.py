@@ -15,11 +15,20 @@ class ApiError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if status is not None:
             self.status = status
+        self.headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+
+
+class StillComputing(ApiError):
+    """202: the answer is being computed in the background; ask again after Retry-After."""
+
+    status = 202
 
 
 class BadInput(ApiError):
@@ -47,7 +56,7 @@ class UnsupportedType(ApiError):
 
 
 class Unavailable(ApiError):
-    """503: something the server needs (like the MNIST data) is not there."""
+    """503: something the server needs (like the MNIST data) is not there (yet)."""
 
     status = 503
 
@@ -84,16 +93,28 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message), status_code=exc.status)
+        return JSONResponse(error_body(exc.message), status_code=exc.status, headers=exc.headers)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:
     """OpenAPI `responses` entries for the given error statuses."""
     text = {
+        202: "Still being computed in the background: ask again after `Retry-After` seconds.",
         400: "The input cannot be used (undecodable or empty image, impossible geometry).",
         404: "Unknown layer or resource.",
         413: "Body, image or computation over the configured limits.",
         415: "Unsupported content type.",
-        503: "The MNIST data is not available on this server.",
+        503: "The MNIST data is not available on this server, or is still being downloaded "
+        "(then with `Retry-After`: ask again after that many seconds).",
     }
-    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
+    retry = {
+        "Retry-After": {
+            "description": "Seconds to wait before asking again.",
+            "schema": {"type": "integer"},
+        }
+    }
+    return {
+        s: {"model": ErrorResponse, "description": text[s]}
+        | ({"headers": retry} if s in (202, 503) else {})
+        for s in statuses
+    }

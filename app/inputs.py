@@ -7,7 +7,7 @@ import numpy as np
 from app.config import Settings
 from app.errors import BadInput, TooLarge
 from app.imaging import decode_base64_image, decode_image_with_size, release_free_memory
-from app.schemas.common import ImageInput
+from app.schemas.common import ImageInput, check_rectangular
 from engine.preprocess import Placement, network_input_with_placement, pixels_to_unit
 
 Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the drawing went in it)
@@ -42,7 +42,10 @@ def read_request(req: ImageInput, settings: Settings) -> Read:
     if req.image is not None:
         return read_bytes(decode_base64_image(req.image), req.preprocess, settings)
     assert req.pixels is not None  # guaranteed by the schema's validator
-    rows, cols = len(req.pixels), len(req.pixels[0])
+    try:
+        rows, cols = check_rectangular(req.pixels, 2, "pixels")
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
     limit = settings.max_pixels_side
     if max(rows, cols) > limit:
         raise TooLarge(f"pixels is {rows} x {cols}; the largest side allowed is {limit}")

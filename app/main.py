@@ -8,14 +8,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.imaging import configure_pillow
-from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    HeadAsGetMiddleware,
+    SecurityHeadersMiddleware,
+    StartupMessageMiddleware,
+)
 from app.routers import docs, health, insight, model, pages, predict, samples, steps
 from app.state import start
+from app.static_files import RevalidatedStaticFiles
 from engine.runtime import SERVE_BLAS_THREADS, limit_blas_threads
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -27,8 +33,8 @@ activations, the kernels, and the arithmetic of any single output unit.
 
 Arrays are nested JSON lists, C x H x W. Errors: 422 for malformed requests (FastAPI's format),
 400 for unusable images, 404 for unknown layers, 413 over the size limits, 415 for unsupported
-content types, 503 when the MNIST data is unavailable. Limits are set with `CONVLENS_*`
-environment variables.
+content types, 503 when the MNIST data is unavailable (with `Retry-After` while it is being
+downloaded). Limits are set with `CONVLENS_*` environment variables.
 """
 
 
@@ -51,8 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would build an absolute URL from the Host header
     )
     app.state.settings = settings
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -62,8 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
     for router in (health, model, predict, steps, samples, insight, pages, docs):
         app.include_router(router.router)
     return app

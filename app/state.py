@@ -66,14 +66,85 @@ class Lazy(Generic[T]):
             return self._values[key]
 
 
+class Pending(Exception):
+    """The value is being built in the background; ask again later."""
+
+
+@dataclass
+class _Job:
+    """One background build: done once it has finished, with `error` if it failed."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+class Background(Generic[T]):
+    """Values built by one background thread per key, however many requests ask meanwhile.
+
+    get() either returns the value, raises Pending while the build runs (block=False), or waits
+    for it (block=True). A failed build is reported once to the next caller that does not wait
+    (callers that wait get a fresh attempt), then retried.
+    """
+
+    def __init__(self, max_entries: int = 4) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[Hashable, T] = {}
+        self._jobs: dict[Hashable, _Job] = {}
+        self._max = max_entries
+
+    def get(self, key: Hashable, build: Callable[[], T], block: bool = False) -> T:
+        """The value for `key`; starts build() in a thread the first time (see the class)."""
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            job = self._jobs.get(key)
+            if job is not None and job.done.is_set():  # it failed
+                del self._jobs[key]
+                if not block:  # report it to this caller; the next one tries again
+                    raise job.error  # type: ignore[misc]
+                job = None  # a caller who waits anyway waits for a fresh attempt
+            if job is None:
+                job = self._jobs[key] = _Job()
+                name = f"convlens-build-{key}"
+                threading.Thread(
+                    target=self._run, args=(key, job, build), name=name, daemon=True
+                ).start()
+        if not block:
+            raise Pending(key)
+        job.done.wait()
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            if self._jobs.get(key) is job:
+                del self._jobs[key]
+        raise job.error  # type: ignore[misc]
+
+    def _run(self, key: Hashable, job: _Job, build: Callable[[], T]) -> None:
+        try:
+            value = build()
+        except BaseException as exc:  # noqa: BLE001 - handed to the next caller
+            job.error = exc
+        else:
+            with self._lock:
+                if len(self._values) >= self._max:
+                    self._values.pop(next(iter(self._values)))  # the oldest
+                self._values[key] = value
+                del self._jobs[key]
+        finally:
+            job.done.set()
+
+
 @dataclass
 class AppState:
     """What the app holds for its lifetime: the model, and lazily the data derived from files."""
 
     loaded: LoadedModel
-    test_set: Lazy[tuple[np.ndarray, np.ndarray]] = field(default_factory=Lazy)  # by data dir
+    test_set: Background[tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=Background
+    )  # by data dir; downloaded in the background
     predictions: Lazy[np.ndarray] = field(default_factory=Lazy)  # by (model version, data dir)
     atlas: Lazy[dict[str, list[KernelPatches]]] = field(default_factory=Lazy)  # by file version
+    atlas_files: Background[Path] = field(default_factory=Background)  # by atlas path; computed
 
 
 def start(settings: Settings) -> AppState:

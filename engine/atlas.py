@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.data import resolve_data_dir, unit_float32
+from engine.data import load_mnist, make_dir, resolve_data_dir, unit_float32
+from engine.filelock import exclusive
 from engine.layers import Conv2D
 from engine.model import Sequential
 from engine.serialize import BUNDLED_WEIGHTS
@@ -80,6 +81,22 @@ def atlas_command(data_dir: str | Path | None = None, weights: Path | None = Non
     if weights is not None and Path(weights).resolve() != BUNDLED_WEIGHTS.resolve():
         command += f" --weights {weights}"
     return command
+
+
+def ensure_atlas(
+    model: Sequential, version: str, data_dir: str | Path | None = None, download: bool = True
+) -> Path:
+    """The atlas file of `version`, computed from the MNIST test set (and saved) if absent.
+
+    One computation per file however many processes ask: the others wait for a file lock, then
+    find the file. DataError when the test set cannot be had.
+    """
+    path = atlas_path(version, data_dir)
+    with exclusive(make_dir(path.parent) / f".{version}.lock"):
+        if not path.is_file():
+            images, _ = load_mnist("test", data_dir, download=download)
+            save_atlas(compute_atlas(model, images), path, version)
+    return path
 
 
 def conv_layers(model: Sequential) -> list[str]:

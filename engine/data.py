@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.filelock import exclusive
+
 
 def unit_float32(images: np.ndarray) -> np.ndarray:
     """uint8 images (0-255) -> float32 in [0, 1], same shape; float images -> float32 as they are."""
@@ -100,9 +102,21 @@ def verify(path: Path) -> None:
         )
 
 
+def make_dir(directory: Path) -> Path:
+    """Create `directory` (and its parents) if needed; DataError saying what to do if it cannot be."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(
+            f"cannot create the data folder {directory} ({exc.strerror or exc}); "
+            "set CONVLENS_DATA to a folder this process can write, or " + HOW_TO_GET
+        ) from exc
+    return directory
+
+
 def download_file(name: str, dest_dir: Path, mirrors: tuple[str, ...], timeout: float = 30) -> Path:
     """Fetch `name` from the first mirror that serves a file with an accepted checksum."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(dest_dir)
     errors = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
@@ -136,7 +150,21 @@ def locate(name: str, data_dir: Path, download: bool, mirrors: tuple[str, ...]) 
         return raw
     if not download:
         raise DataError(f"MNIST file {name} is not in {data_dir}; {HOW_TO_GET}")
-    return download_file(name, data_dir, mirrors)
+    # One download per folder, whatever the number of processes: the others wait, then find it.
+    with exclusive(make_dir(data_dir) / ".download.lock"):
+        if gz.is_file():
+            verify(gz)
+            return gz
+        return download_file(name, data_dir, mirrors)
+
+
+def has_split(split: str, data_dir: str | Path | None = None) -> bool:
+    """Whether every file of `split` is in the data folder already (nothing to download)."""
+    directory = resolve_data_dir(data_dir)
+    return all(
+        (directory / name).is_file() or (directory / name.removesuffix(".gz")).is_file()
+        for name in SPLITS[split]
+    )
 
 
 def read_idx(path: Path) -> np.ndarray:

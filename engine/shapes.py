@@ -9,6 +9,7 @@ Pair = tuple[int, int]
 KERNEL = "kernel"  # how error messages name a conv layer's window
 POOL_WINDOW = "pool window"  # how error messages name a pooling layer's window
 PaddingSpec = int | tuple[int, int] | str
+MAX_WINDOW_NUMBER = 1 << 16  # no kernel, pool size, stride or padding is larger than this
 
 
 def as_pair(value: int | tuple[int, int] | list[int], what: str) -> Pair:
@@ -23,6 +24,8 @@ def as_pair(value: int | tuple[int, int] | list[int], what: str) -> Pair:
         raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
     if min(pair) < 0:
         raise ValueError(f"{what} must not be negative, got {value!r}")
+    if max(pair) > MAX_WINDOW_NUMBER:
+        raise ValueError(f"{what} must be at most {MAX_WINDOW_NUMBER}, got {value!r}")
     return pair
 
 
@@ -157,7 +160,8 @@ def window_geometry(
 ) -> WindowGeometry:
     """Validate kernel, stride (default: the kernel, as pooling does) and padding -> the window.
 
-    ValueError for sizes or strides below 1, negative padding or 'same' with an even kernel.
+    ValueError for sizes or strides below 1, negative padding, any number above
+    MAX_WINDOW_NUMBER or 'same' with an even kernel.
     """
     conv = window == KERNEL
     kernel = as_pair(kernel, "kernel_size" if conv else "size")

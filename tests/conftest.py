@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,23 @@ import pytest
 
 from tests.mnist import mnist_dir_or_none
 from tests.server import serve
+
+
+def _private_view_of_mnist() -> None:
+    """Point CONVLENS_DATA at a temporary folder of links to the MNIST files found, so that what
+    the app writes beside its data (the filter atlas, lock files) never lands in a shared folder."""
+    found = mnist_dir_or_none()
+    if found is None:
+        return
+    view = Path(tempfile.mkdtemp(prefix="convlens-tests-")) / "mnist"
+    view.mkdir()
+    for path in found.glob("*-ubyte*"):
+        (view / path.name).symlink_to(path.resolve())
+    os.environ["CONVLENS_DATA"] = str(view)
+    atexit.register(shutil.rmtree, view.parent, ignore_errors=True)
+
+
+_private_view_of_mnist()
 
 
 @pytest.fixture(scope="session")

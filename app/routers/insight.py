@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 
 from app.config import Settings
 from app.deps import (
+    ATLAS_COMMAND,
     JsonBody,
     LayerDep,
     ModelDep,
@@ -29,7 +30,7 @@ from app.schemas.insight import (
     TopPatchesResponse,
 )
 from app.state import AppState
-from engine.atlas import KernelPatches, atlas_command, atlas_path, conv_layers
+from engine.atlas import KernelPatches, conv_layers
 from engine.confusion import cell_indices
 from engine.layers import Layer
 from engine.saliency import saliency
@@ -63,7 +64,7 @@ def saliency_map(
 
 
 def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: int) -> KernelPatches:
-    """The atlas entry of one kernel; 404 for a non-conv layer or kernel, 503 when not computed."""
+    """The atlas entry of one kernel; 404 for a non-conv layer or kernel, 202 while computed."""
     convs = conv_layers(state.loaded.model)
     if layer.name not in convs:
         raise NotFound(
@@ -74,16 +75,17 @@ def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: in
         raise NotFound(f"{layer.name} has kernels 0..{count - 1}, not {kernel}")
     atlas = kernel_atlas(state, settings)
     if layer.name not in atlas or kernel >= len(atlas[layer.name]):
-        path = atlas_path(state.loaded.version, settings.data)
-        command = atlas_command(settings.data, settings.weights)
-        raise Unavailable(f"the atlas at {path} does not cover {layer.name}; run `{command}` again")
+        raise Unavailable(
+            f"the filter atlas on this server does not cover {layer.name}; delete it and run "
+            f"`{ATLAS_COMMAND}` there again"
+        )
     return atlas[layer.name][kernel]
 
 
 @router.get(
     "/model/layers/{name}/top-patches/{f}",
     response_model=TopPatchesResponse,
-    responses=error_responses(404, 503),
+    responses=error_responses(202, 404, 503),
     summary="What a filter looks for: the 9 MNIST test patches that excite it most",
 )
 def top_patches(
@@ -92,10 +94,11 @@ def top_patches(
     layer: LayerDep,
     f: Annotated[int, PathParam(description="Kernel index, 0 .. out_channels - 1.")],
 ) -> NumpyJSONResponse:
-    """Read from the filter atlas that `convlens atlas` computes once from the MNIST test set
-    and caches beside the data (`<data dir>/../atlas/<model version>.npz`). Each test digit
-    contributes its strongest unit at most once. 503, naming the exact command, until the
-    atlas has been computed."""
+    """Read from the filter atlas, computed once from the MNIST test set and cached beside the
+    data (`<data dir>/../atlas/<model version>.npz`). The server computes it by itself on the
+    first request (one computation however many workers ask; `convlens atlas` does the same by
+    hand): until it is there the answer is 202 with `Retry-After`. Each test digit contributes
+    its strongest unit at most once. 503 when the MNIST test set is not available."""
     kp = kernel_patches(state, settings, layer, f)
     return NumpyJSONResponse(kp.as_dict(state.loaded.version))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter
 
-from app.deps import LayerDep, ModelDep, SettingsDep
+from app.deps import ATLAS_COMMAND, LayerDep, ModelDep, SettingsDep
 from app.errors import NotFound, error_responses
 from app.responses import NumpyJSONResponse
 from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
-from engine.atlas import atlas_available, atlas_command
+from engine.atlas import atlas_available
 
 router = APIRouter(prefix="/api/model", tags=["model"])
 
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/model", tags=["model"])
 def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
     """Every layer's name, kind, hyperparameters, shapes and parameter count; class names;
     the bundled weights' test accuracy and training metadata; whether the filter atlas has
-    been computed, and the command that computes it."""
+    been computed yet (the server computes it on first need), and the command that computes
+    it by hand."""
     model = loaded.model
     return ModelInfo(
         version=loaded.version,
@@ -29,7 +30,7 @@ def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
         test_accuracy=loaded.metadata.get("test_accuracy"),
         metadata=loaded.metadata,
         atlas_available=atlas_available(loaded.version, settings.data),
-        atlas_command=atlas_command(settings.data, settings.weights),
+        atlas_command=ATLAS_COMMAND,
     )
 
 

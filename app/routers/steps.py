@@ -10,6 +10,7 @@ from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
 from app.errors import BadInput, TooLarge, error_responses
 from app.inputs import read_request
 from app.responses import NumpyJSONResponse
+from app.schemas.common import check_rectangular
 from app.schemas.steps import (
     ConvolveRequest,
     ConvolveResponse,
@@ -54,11 +55,26 @@ def _check_grid(shape: tuple[int, ...], max_channels: int, settings: Settings) -
         )
 
 
-def _check_steps(steps: int, settings: Settings) -> None:
+def _shape(value: list, depth: int, what: str) -> tuple[int, ...]:
+    """The shape of a nested list; 400 when it is ragged or empty."""
+    try:
+        return check_rectangular(value, depth, what)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+def _check_steps(steps: int, numbers_per_step: int, settings: Settings) -> None:
+    """413, before any work, when the answer would hold too many records or numbers."""
+    advice = "use a smaller input, fewer kernels or channels, a smaller window or a larger stride"
     if steps > settings.max_steps:
         raise TooLarge(
-            f"this would return {steps} step records; the limit is {settings.max_steps}: use a "
-            "smaller input, fewer kernels or a larger stride"
+            f"this would return {steps} step records; the limit is {settings.max_steps}: {advice}"
+        )
+    numbers = steps * numbers_per_step
+    if numbers > settings.max_step_numbers:
+        raise TooLarge(
+            f"this answer would hold {numbers} numbers ({steps} steps of {numbers_per_step}); "
+            f"the limit is {settings.max_step_numbers} (CONVLENS_MAX_STEP_NUMBERS): {advice}"
         )
 
 
@@ -70,11 +86,21 @@ def _check_steps(steps: int, settings: Settings) -> None:
     summary="Convolve your own input with your own kernels, step by step",
 )
 def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResponse:
-    """Output maps and, for every output unit in order (kernel, row, col), its step record."""
+    """Output maps and, for every output unit in order (kernel, row, col), its step record.
+    Each record holds the C x kh x kw patch, kernel and products: the answer's size is bounded
+    by CONVLENS_MAX_STEP_NUMBERS (413 above, before any work)."""
+    c = _shape(req.input, 3, "input")[0]
+    f, kc, kh, kw = _shape(req.kernels, 4, "kernels")
+    if kc != c:
+        raise BadInput(
+            f"kernels have {kc} channels but the input has {c}: each kernel needs one "
+            "kh x kw slice per input channel"
+        )
+    if req.bias is not None and len(req.bias) != f:
+        raise BadInput(f"bias needs one value per kernel ({f}), got {len(req.bias)}")
     x = np.asarray(req.input, dtype=np.float32)
     k = np.asarray(req.kernels, dtype=np.float32)
     _check_grid(x.shape, settings.max_conv_channels, settings)
-    f, _, kh, kw = k.shape
     if f > settings.max_conv_kernels:
         raise TooLarge(f"{f} kernels sent; at most {settings.max_conv_kernels} allowed")
     if max(kh, kw) > settings.max_kernel_side:
@@ -84,7 +110,7 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
     try:
         geometry = window_geometry((kh, kw), req.stride, req.padding)
         ho, wo = geometry.output_hw(x.shape[1:])
-        _check_steps(f * ho * wo, settings)
+        _check_steps(f * ho * wo, 3 * c * kh * kw, settings)  # patch, kernel, products
         out, records = convolve(x, k, req.bias, geometry.stride, geometry.padding)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
@@ -108,14 +134,16 @@ def convolve_route(req: ConvolveRequest, settings: SettingsDep) -> NumpyJSONResp
     summary="Max- or average-pool your own input, step by step",
 )
 def pool_route(req: PoolRequest, settings: SettingsDep) -> NumpyJSONResponse:
-    """Pooled maps and, for every output unit in order (channel, row, col), its step record."""
+    """Pooled maps and, for every output unit in order (channel, row, col), its step record
+    (with its window's values: the answer's size is bounded as for /api/convolve)."""
+    _shape(req.input, 3, "input")
     x = np.asarray(req.input, dtype=np.float32)
     # Pooling reads a conv layer's maps, so it takes as many channels as convolve has kernels.
     _check_grid(x.shape, settings.max_conv_kernels, settings)
     try:
         geometry = window_geometry(req.size, req.stride, 0, POOL_WINDOW)
         ho, wo = geometry.output_hw(x.shape[1:])
-        _check_steps(x.shape[0] * ho * wo, settings)
+        _check_steps(x.shape[0] * ho * wo, geometry.kernel[0] * geometry.kernel[1], settings)
         out, records = pool(x, geometry.kernel, geometry.stride, req.mode)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc

@@ -4,10 +4,43 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Pixel = Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)]
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+PixelRow = Annotated[list[Pixel], Field(min_length=1)]
+
+
+def _whole_float_as_int(value: Any) -> Any:
+    """7.0 -> 7 (JSON Schema counts it as an integer); anything else is left to strict checks."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+def integer(**bounds: int) -> Any:
+    """A JSON integer within `bounds` (ge, le), or a number with no fraction (7.0); never a
+    boolean or a string. The bounds sit inside, where they become minimum/maximum."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole_float_as_int)]
+
+
+Integer = integer()
+Digit = integer(ge=0, le=9)
+# Strict types: a JSON number where the schema says number or integer, true/false for boolean
+# (no booleans as numbers, no numeric strings); JSON integers still count as numbers.
+STRICT = ConfigDict(strict=True)
+RECTANGULAR = (
+    " Every row must have the same length (a ragged array is a 400: JSON Schema cannot say it)."
+)
 Grid2D = list[list[float]]
 Grid3D = list[list[list[float]]]
 
@@ -43,20 +76,27 @@ def check_rectangular(value: Any, depth: int, what: str) -> tuple[int, ...]:
 
 
 class ImageInput(BaseModel):
-    """An image as encoded file data or as a 2-D pixel array; exactly one of the two."""
+    """An image as encoded file data or as a 2-D pixel array; exactly one of the two.
 
-    image: str | None = Field(
+    A request that fits this schema can still be refused with a 400: an image that does not
+    decode, or a drawing with no ink in it (nothing to classify)."""
+
+    model_config = STRICT
+
+    image: str = Field(  # not null: leave it out to send `pixels`
         None,
+        min_length=1,
         description="A PNG/JPEG/GIF/BMP/WebP image as a data URL (`data:image/png;base64,...`) "
         "or plain base64. Dark-on-light and light-on-dark both work; transparency is read as "
-        "background.",
+        "background. Exactly one of `image` and `pixels`. 400 if it does not decode as an image.",
         examples=[TINY_PNG],
     )
-    pixels: list[list[Pixel]] | None = Field(
+    pixels: list[PixelRow] = Field(  # not null: leave it out to send `image`
         None,
+        min_length=1,
         description="Rows of gray values, 0 = background: either all in [0, 1] or in [0, 255] "
         "(read as 0-255 when any value exceeds 1). Any size up to the configured limit "
-        "(default 1024 x 1024).",
+        "(default 1024 x 1024; 413 above). Exactly one of `image` and `pixels`." + RECTANGULAR,
         examples=[EXAMPLE_PIXELS],
     )
     preprocess: bool = Field(
@@ -69,9 +109,17 @@ class ImageInput(BaseModel):
     def _one_source(self) -> ImageInput:
         if (self.image is None) == (self.pixels is None):
             raise ValueError("send exactly one of `image` (base64 or data URL) or `pixels`")
-        if self.pixels is not None:
-            check_rectangular(self.pixels, 2, "pixels")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The model's schema, saying "exactly one of image and pixels" with oneOf."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        target["oneOf"] = [{"required": ["image"]}, {"required": ["pixels"]}]
+        return schema
 
 
 class PixelBox(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, PlacementOut
+from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, Digit, ImageInput, PlacementOut
 
 
 class SaliencyRequest(ImageInput):
@@ -19,11 +19,9 @@ class SaliencyRequest(ImageInput):
         },
     )
 
-    class_index: int | None = Field(
+    class_index: Digit | None = Field(
         None,
         alias="class",
-        ge=0,
-        le=9,
         description="The class (digit) whose score to explain; default: the predicted class.",
         examples=[7],
     )

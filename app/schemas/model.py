@@ -55,11 +55,13 @@ class ModelInfo(BaseModel):
     )
     atlas_available: bool = Field(
         description="Whether the filter atlas (/api/model/layers/{name}/top-patches/{f}) has "
-        "been computed for these weights; until then those requests answer 503."
+        "been computed for these weights; until then those requests start its computation and "
+        "answer 202 with Retry-After."
     )
     atlas_command: str = Field(
-        description="The command that computes the filter atlas.",
-        examples=["convlens atlas --data ~/.cache/convlens/mnist"],
+        description="The command that computes the filter atlas by hand, run on the server with "
+        "its CONVLENS_DATA and CONVLENS_WEIGHTS (no server path is shown here).",
+        examples=["convlens atlas"],
     )
 
 

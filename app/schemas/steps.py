@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
-from app.schemas.common import ImageInput, Number, check_rectangular
+from app.schemas.common import RECTANGULAR, STRICT, ImageInput, Number, integer
 
-Pair = int | tuple[int, int]
+WINDOW_MAX = 1024  # the largest kernel, pool size, stride or padding the schema accepts
+Positive = integer(ge=1, le=WINDOW_MAX)
+NonNegative = integer(ge=0, le=WINDOW_MAX)
+Index = integer(ge=0)
+PositivePair = Annotated[list[Positive], Field(min_length=2, max_length=2)]
+NonNegativePair = Annotated[list[NonNegative], Field(min_length=2, max_length=2)]
+Row = Annotated[list[Number], Field(min_length=1)]
+Grid = Annotated[list[Row], Field(min_length=1)]
+Maps = Annotated[list[Grid], Field(min_length=1)]  # C x H x W
+SIZE_LIMIT = (
+    " The answer holds every step's patch, kernel and products: requests whose answer would "
+    "pass the configured number of step numbers (CONVLENS_MAX_STEP_NUMBERS) are a 413."
+)
 
 
 class Window(BaseModel):
@@ -54,14 +66,16 @@ class ActivationStep(BaseModel):
 
 
 class ExplainRequest(ImageInput):
-    """An image, and the unit to explain: layer, output channel, row, col."""
+    """An image, and the unit to explain: layer, output channel, row, col (400 when the unit is
+    outside the layer's output or the layer is not a conv or pooling layer; 404 for an unknown
+    layer)."""
 
     layer: str = Field(
         description="A conv or pooling layer name (see GET /api/model).", examples=["conv1"]
     )
-    channel: int = Field(ge=0, description="Output map index.", examples=[0])
-    row: int = Field(ge=0, description="Output row.", examples=[14])
-    col: int = Field(ge=0, description="Output column.", examples=[14])
+    channel: Index = Field(description="Output map index.", examples=[0])
+    row: Index = Field(description="Output row.", examples=[14])
+    col: Index = Field(description="Output column.", examples=[14])
 
 
 class ExplainResponse(StepRecord):
@@ -75,32 +89,33 @@ class ExplainResponse(StepRecord):
 
 
 class ConvolveRequest(BaseModel):
-    """Numbers to convolve: C x H x W input, F x C x kh x kw kernels, optional bias."""
+    """Numbers to convolve: C x H x W input, F x C x kh x kw kernels, optional bias.
 
-    input: list[list[list[Number]]] = Field(
-        description="C x H x W input values.", examples=[[[[1, 2, 0], [0, 1, 3], [2, 1, 0]]]]
-    )
-    kernels: list[list[list[list[Number]]]] = Field(
-        description="F x C x kh x kw kernels.", examples=[[[[[1, 0], [0, -1]]]]]
-    )
-    bias: list[Number] | None = Field(None, description="One value per kernel (default 0).")
-    stride: Pair = Field(1, description="int or [rows, cols], at least 1.", examples=[1])
-    padding: Pair | Literal["same", "valid"] = Field(
-        0, description="Zeros on each side: int, [rows, cols], 'valid' (0) or 'same'.", examples=[0]
-    )
+    400 when the arrays are ragged, the kernels' C differs from the input's, `bias` does not
+    hold one value per kernel, or the kernel does not fit the padded input."""
 
-    @model_validator(mode="after")
-    def _shapes(self) -> ConvolveRequest:
-        c, _, _ = check_rectangular(self.input, 3, "input")
-        shape = check_rectangular(self.kernels, 4, "kernels")
-        if shape[1] != c:
-            raise ValueError(
-                f"kernels have {shape[1]} channels but the input has {c}: each kernel needs one "
-                "kh x kw slice per input channel"
-            )
-        if self.bias is not None and len(self.bias) != shape[0]:
-            raise ValueError(f"bias needs one value per kernel ({shape[0]}), got {len(self.bias)}")
-        return self
+    model_config = STRICT
+
+    input: Maps = Field(
+        description="C x H x W input values." + RECTANGULAR,
+        examples=[[[[1, 2, 0], [0, 1, 3], [2, 1, 0]]]],
+    )
+    kernels: Annotated[list[Maps], Field(min_length=1)] = Field(
+        description="F x C x kh x kw kernels, C as in `input`." + RECTANGULAR,
+        examples=[[[[[1, 0], [0, -1]]]]],
+    )
+    bias: list[Number] | None = Field(
+        None, description="One value per kernel (default 0); 400 for another count."
+    )
+    stride: Positive | PositivePair = Field(
+        1, description="int or [rows, cols], at least 1.", examples=[1]
+    )
+    padding: NonNegative | NonNegativePair | Literal["same", "valid"] = Field(
+        0,
+        description="Zeros on each side: int, [rows, cols], 'valid' (0) or 'same' (odd kernels "
+        "only; 400 otherwise)." + SIZE_LIMIT,
+        examples=[0],
+    )
 
 
 class ConvolveResponse(BaseModel):
@@ -118,20 +133,23 @@ class ConvolveResponse(BaseModel):
 
 
 class PoolRequest(BaseModel):
-    """C x H x W input to pool with size x size windows."""
+    """C x H x W input to pool with size x size windows.
 
-    input: list[list[list[Number]]] = Field(
-        description="C x H x W input values.",
+    400 when the input is ragged or the window does not fit in it."""
+
+    model_config = STRICT
+
+    input: Maps = Field(
+        description="C x H x W input values." + RECTANGULAR,
         examples=[[[[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]]],
     )
-    size: Pair = Field(2, description="Window size, int or [rows, cols].")
-    stride: Pair | None = Field(None, description="Default: the window size.")
+    size: Positive | PositivePair = Field(
+        2, description="Window size, int or [rows, cols], at least 1."
+    )
+    stride: Positive | PositivePair | None = Field(
+        None, description="Default: the window size; at least 1." + SIZE_LIMIT
+    )
     mode: Literal["max", "avg"] = Field("max", description="Max or average pooling.")
-
-    @model_validator(mode="after")
-    def _shape(self) -> PoolRequest:
-        check_rectangular(self.input, 3, "input")
-        return self
 
 
 class PoolResponse(BaseModel):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from engine.atlas import atlas_path, compute_atlas, save_atlas
+from engine.atlas import atlas_path, compute_atlas, load_atlas, save_atlas
 from engine.data import load_mnist
 from engine.saliency import saliency
 from tests.app.payloads import f32, png_data_url, stroke_image
@@ -134,16 +136,16 @@ def isolated(tmp_path):
         yield c, settings
 
 
-def test_top_patches_503_names_the_command_until_computed(isolated, model, mnist_dir):
+def test_top_patches_503_without_mnist_shows_no_server_path(isolated, model, mnist_dir):
     client, settings = isolated
     r = client.get("/api/model/layers/conv2/top-patches/3")
     assert r.status_code == 503
     detail = r.json()["detail"]
-    assert f"convlens atlas --data {settings.data}" in detail
-    assert "--weights" not in detail  # the bundled weights need no flag
+    assert "MNIST test set is not available" in detail and "CONVLENS_DATA" in detail
+    assert str(settings.data.parent) not in detail and "/" not in detail
     info = client.get("/api/model").json()
     assert info["atlas_available"] is False
-    assert info["atlas_command"] == f"convlens atlas --data {settings.data}"
+    assert info["atlas_command"] == "convlens atlas"  # no server path
 
     version = info["version"]
     images = load_mnist("test", mnist_dir, download=False)[0][:60]
@@ -208,6 +210,32 @@ def test_misclassified_rejects_bad_queries(mnist_client, expect_error, params):
     expect_error(mnist_client.get("/api/model/misclassified", params=params), 422)
 
 
+def test_top_patches_are_computed_in_the_background_once(tmp_path, mnist_dir):
+    """No command to run: the first request starts the atlas (202 + Retry-After), then 200."""
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for path in mnist_dir.glob("t10k-*"):
+        (data / path.name).symlink_to(path.resolve())
+    with TestClient(create_app(Settings(data=data, download=False))) as client:
+        version = client.get("/api/model").json()["version"]
+        first = client.get("/api/model/layers/conv2/top-patches/3")
+        assert first.status_code == 202, first.text
+        assert int(first.headers["Retry-After"]) > 0
+        assert "being computed" in first.json()["detail"]
+        assert client.get("/api/health").status_code == 200
+        deadline = time.monotonic() + 300  # a bound on the wait, not a timing assertion
+        while (r := client.get("/api/model/layers/conv2/top-patches/3")).status_code == 202:
+            assert time.monotonic() < deadline, "the atlas was never computed"
+            time.sleep(0.2)
+        assert r.status_code == 200, r.text
+        path = atlas_path(version, data)
+        kp = load_atlas(path)["conv2"][3]
+        assert r.json()["indices"] == kp.indices.tolist()
+        np.testing.assert_array_equal(f32(r.json()["patches"]), kp.patches)
+        assert client.get("/api/model").json()["atlas_available"] is True
+        assert sorted(p.name for p in path.parent.iterdir()) == [f".{version}.lock", path.name]
+
+
 def test_misclassified_503_without_mnist(isolated):
     client, _ = isolated
     r = client.get("/api/model/misclassified", params={"true": 9, "predicted": 4})
@@ -219,5 +247,6 @@ def test_openapi_documents_the_insight_endpoints(client):
     post = paths["/api/saliency"]["post"]
     assert {"400", "413", "415", "422"} <= set(post["responses"])
     get = paths["/api/model/layers/{name}/top-patches/{f}"]["get"]
-    assert {"404", "503"} <= set(get["responses"])
+    assert {"202", "404", "503"} <= set(get["responses"])
+    assert "Retry-After" in get["responses"]["202"]["headers"]
     assert "503" in paths["/api/model/misclassified"]["get"]["responses"]

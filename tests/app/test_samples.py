@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -101,7 +107,8 @@ def test_missing_mnist_is_503_with_how_to(no_data_client, tmp_path, mnist_dir):
     detail = r.json()["detail"]
     assert "not available" in detail
     assert "CONVLENS_DATA" in detail and "convlens download" in detail
-    assert str(tmp_path) in detail
+    assert str(tmp_path) not in detail and "/" not in detail  # no server path in answers
+    assert "Retry-After" not in r.headers  # nothing is on its way
     assert no_data_client.get("/api/health").status_code == 200
     for path in mnist_dir.glob("t10k-*"):  # a failure is not cached: the files may appear later
         (tmp_path / path.name).symlink_to(path)
@@ -123,3 +130,86 @@ def test_each_app_has_its_own_test_set(mnist_dir, tmp_path):
         assert full.get("/api/samples").status_code == 200
         assert empty.get("/api/samples").status_code == 503
         assert full.get("/api/samples").status_code == 200
+
+
+class GatedHandler(SimpleHTTPRequestHandler):
+    """Serves files only once the test opens the gate (a mirror as slow as the test wants)."""
+
+    gate: threading.Event
+    fetched: list[str]
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        self.fetched.append(self.path)
+        self.gate.wait(timeout=60)
+        super().do_GET()
+
+
+@pytest.fixture
+def slow_mirror(mnist_dir, tmp_path, monkeypatch):
+    """A local mirror of the MNIST test files whose answers wait for `gate`; yields the handler."""
+    root = tmp_path / "www"
+    root.mkdir()
+    for path in mnist_dir.glob("t10k-*.gz"):
+        (root / path.name).symlink_to(path.resolve())
+    handler = type("Handler", (GatedHandler,), {"gate": threading.Event(), "fetched": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setenv("CONVLENS_MNIST_MIRRORS", f"http://127.0.0.1:{server.server_address[1]}/")
+    yield handler
+    handler.gate.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_a_download_in_progress_is_503_with_retry_after_and_blocks_nothing(
+    slow_mirror, tmp_path: Path
+):
+    """The first use downloads MNIST once, in the background; everything else keeps answering."""
+    settings = Settings(data=tmp_path / "cache", download=True)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/samples").status_code == 503
+        deadline = time.monotonic() + 60  # a bound on the wait, not a timing assertion
+        while not slow_mirror.fetched:  # the background download reaches the mirror
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.05)
+        for _ in range(5):
+            r = client.get("/api/samples")
+            assert r.status_code == 503, r.text
+            assert int(r.headers["Retry-After"]) > 0
+            assert "being downloaded" in r.json()["detail"]
+            r = client.get("/api/model/misclassified", params={"true": 1, "predicted": 1})
+            assert r.status_code == 503 and "Retry-After" in r.headers
+            assert client.get("/api/health").status_code == 200
+            r = client.post("/api/predict", json={"pixels": [[0, 255, 255, 0]] * 4})
+            assert r.status_code == 200
+        assert len(slow_mirror.fetched) == 1  # one download under way, not one per request
+        slow_mirror.gate.set()
+        deadline = time.monotonic() + 60  # a bound on the wait, not a timing assertion
+        while (r := client.get("/api/samples")).status_code == 503:
+            assert "Retry-After" in r.headers, r.text
+            assert time.monotonic() < deadline, "the download never finished"
+            time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["samples"][0]["index"] == 0
+    assert sorted(slow_mirror.fetched) == [
+        "/t10k-images-idx3-ubyte.gz",
+        "/t10k-labels-idx1-ubyte.gz",
+    ]
+
+
+@pytest.mark.parametrize("path", ["/api/samples", "/api/model/misclassified?true=1&predicted=1"])
+def test_an_uncreatable_data_folder_is_503_without_server_paths(tmp_path, path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings = Settings(data=blocker / "mnist", download=True)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        r = client.get(path)  # known at once: no download is started
+    assert r.status_code == 503, r.text
+    assert "Retry-After" not in r.headers
+    detail = r.json()["detail"]
+    assert "not available" in detail and "CONVLENS_DATA" in detail
+    assert str(tmp_path) not in detail and "/" not in detail

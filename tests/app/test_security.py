@@ -183,3 +183,59 @@ def test_an_unexpected_failure_is_a_json_500_with_the_security_headers() -> None
     }
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+# ---------------------------------------------------------------- Host header and redirects
+
+
+@pytest.mark.parametrize("path", ["/static", "/api/health/", "/playground/", "/"])
+def test_no_answer_builds_a_url_from_an_untrusted_host(client, path):
+    r = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert r.status_code == 400
+    assert "evil.example" not in r.text and "location" not in r.headers
+
+
+@pytest.mark.parametrize("path", ["/static", "/api/health/", "/playground/"])
+def test_no_trailing_slash_redirects(client, path):
+    """Redirects would be absolute URLs built from the Host header: there are none."""
+    r = client.get(path, follow_redirects=False)
+    assert r.status_code == 404 and "location" not in r.headers
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1", "[::1]:8000", "testserver"])
+def test_the_default_trusted_hosts(host):
+    with TestClient(create_app(Settings())) as c:
+        assert c.get("/api/health", headers={"Host": host}).status_code == 200
+
+
+def test_trusted_hosts_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CONVLENS_ALLOWED_HOSTS", '["convlens.example.org", "*.example.net"]')
+    with TestClient(create_app(Settings()), base_url="http://convlens.example.org") as c:
+        assert c.get("/api/health").status_code == 200
+        assert c.get("/api/health", headers={"Host": "a.example.net"}).status_code == 200
+        assert c.get("/api/health", headers={"Host": "localhost"}).status_code == 400
+
+
+# ---------------------------------------------------------------- HEAD and caching
+
+
+@pytest.mark.parametrize("path", ["/", "/api/health", "/api/model", "/static/favicon.svg"])
+def test_head_answers_like_get_without_a_body(client, path):
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert_security_headers(head)
+
+
+def test_head_on_a_post_route_is_405(client):
+    assert client.head("/api/predict").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/static/favicon.svg", "/static/js/shared/api.js"])
+def test_static_files_are_revalidated_with_their_etag(client, path):
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+    again = client.get(path, headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == "no-cache"

@@ -82,18 +82,35 @@ def test_top_patches_of_a_conv_map(page, tmp_data_server, rng) -> None:
     assert page.console_errors == []
 
 
-def test_missing_atlas_is_a_note_with_the_command(page, tmp_data_server) -> None:
+def test_without_mnist_the_panel_says_so_and_shows_no_command(page, tmp_data_server) -> None:
     url, settings = tmp_data_server
-    requests = []
-    page.on("request", lambda r: requests.append(r.url) if "/top-patches/" in r.url else None)
     open_page(page, url)
     draw_strokes(page, example_strokes()["1"])
     wait_for_prediction(page, "1")
     page.get_by_test_id("map-conv1-0").click()
     note = page.get_by_test_id("top-patches")
-    note.filter(has_text="Not computed yet").wait_for()
-    assert f"convlens atlas --data {settings.data}" in note.locator("code").text_content()
-    assert requests == []  # availability is known from /api/model: no failed request
+    note.filter(has_text="MNIST test set is not available").wait_for()
+    assert str(settings.data) not in note.text_content()
+    assert "missing" in (note.get_attribute("class") or "")
+
+
+def test_top_patches_appear_with_no_command_run(page, tmp_path, mnist_dir) -> None:
+    """The server computes the atlas on first need (202 + Retry-After); the page waits for it."""
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for path in mnist_dir.glob("t10k-*"):
+        (data / path.name).symlink_to(path.resolve())
+    statuses = []
+    page.on("response", lambda r: statuses.append(r.status) if "/top-patches/" in r.url else None)
+    with serve(create_app(Settings(data=data, download=False))) as url:
+        open_page(page, url)
+        draw_strokes(page, example_strokes()["3"])
+        wait_for_prediction(page, "3")
+        page.get_by_test_id("map-conv1-2").click()
+        patches = page.get_by_test_id("top-patches")
+        patches.filter(has_text="Computing").wait_for()
+        patches.locator("canvas.patch").nth(8).wait_for(timeout=120_000)
+    assert statuses[0] == 202 and statuses[-1] == 200
     assert page.console_errors == []
 
 

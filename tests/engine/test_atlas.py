@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
+import engine.atlas
 from engine.atlas import (
     AtlasMissing,
     atlas_command,
     atlas_path,
     compute_atlas,
     conv_layers,
+    ensure_atlas,
     extract_patches,
     layer_receptive_field,
     load_atlas,
@@ -161,3 +165,30 @@ def test_synthetic_images_without_mnist(model, rng):
     assert all(kp.patches.shape == (3, 3, 3) for kp in atlas["conv1"])
     with pytest.raises(ValueError, match="at least 9 images"):
         compute_atlas(model, images[:4])
+
+
+def test_ensure_atlas_computes_once_however_many_ask(model, rng, tmp_path, monkeypatch):
+    """Eight callers at once (as several workers would): one computation, one file, no temp."""
+    images = rng.random((20, 28, 28), dtype=np.float32)
+    calls = []
+
+    def fake_mnist(split, data_dir, download):
+        calls.append((split, data_dir, download))
+        return images, np.zeros(len(images), dtype=np.uint8)
+
+    monkeypatch.setattr(engine.atlas, "load_mnist", fake_mnist)
+    data = tmp_path / "mnist"
+    paths = []
+    threads = [
+        threading.Thread(target=lambda: paths.append(ensure_atlas(model, "v1", data, False)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [("test", data, False)]
+    assert paths == [atlas_path("v1", data)] * 8
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == [".v1.lock", "v1.npz"]
+    kp = load_atlas(paths[0])["conv1"][0]
+    np.testing.assert_array_equal(kp.patches, compute_atlas(model, images)["conv1"][0].patches)

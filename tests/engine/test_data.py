@@ -264,7 +264,7 @@ def test_load_mnist_downloads_what_is_missing(mirror, mnist_dir, tmp_path, close
     images, labels = load_mnist("test", dest, download=True, mirrors=mirrors)
     assert images.shape == (10_000, 28, 28)
     assert labels[:3].tolist() == [7, 2, 1]
-    assert sorted(p.name for p in dest.iterdir()) == sorted([IMAGES, LABELS])
+    assert sorted(p.name for p in dest.iterdir()) == sorted([".download.lock", IMAGES, LABELS])
     # a second call reads the cached files (the mirrors are no longer needed)
     again, _ = load_mnist("test", dest, download=False)
     np.testing.assert_array_equal(again, images)
@@ -304,3 +304,48 @@ def test_resolve_data_dir_expands_the_home_directory(monkeypatch, tmp_path):
     assert resolve_data_dir("~/mnist") == tmp_path / "mnist"
     monkeypatch.setenv("CONVLENS_DATA", "~/env-mnist")
     assert resolve_data_dir() == tmp_path / "env-mnist"
+
+
+def test_concurrent_loads_download_each_file_once(mnist_dir, tmp_path):
+    """Callers that find the files missing at once wait for one download (a file lock)."""
+    root = tmp_path / "www"
+    for name in (LABELS, IMAGES):
+        copy_file(mnist_dir, name, root)
+    fetched: list[str] = []
+
+    class CountingHandler(QuietHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            super().do_GET()
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    mirrors = (f"http://127.0.0.1:{server.server_address[1]}/",)
+    dest = tmp_path / "cache"
+    results = []
+    try:
+        loaders = [
+            threading.Thread(target=lambda: results.append(load_mnist("test", dest, True, mirrors)))
+            for _ in range(4)
+        ]
+        for t in loaders:
+            t.start()
+        for t in loaders:
+            t.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert sorted(fetched) == sorted(f"/{name}" for name in (LABELS, IMAGES))
+    assert len(results) == 4 and all(len(images) == 10_000 for images, _ in results)
+    assert sorted(p.name for p in dest.iterdir()) == sorted([".download.lock", IMAGES, LABELS])
+
+
+def test_an_uncreatable_data_folder_is_a_data_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DataError, match="cannot create the data folder.*CONVLENS_DATA"):
+        load_mnist("test", blocker / "mnist", download=True, mirrors=("http://127.0.0.1:9/",))

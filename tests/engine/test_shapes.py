@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from engine.layers import AvgPool2D, Conv2D, MaxPool2D
 from engine.shapes import (
+    MAX_WINDOW_NUMBER,
     POOL_WINDOW,
     as_pair,
     formula,
@@ -213,3 +214,20 @@ def test_window_geometry_validates_once_for_conv_and_pool():
         window_geometry(3, (1, 0))
     with pytest.raises(ValueError, match="pool size and stride must be at least 1"):
         window_geometry(0, 1, 0, POOL_WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (((3, 3), 2**62), "stride"),
+        ((2, (1, 2**70), 0, POOL_WINDOW), "stride"),
+        ((3, 1, 2**62), "padding"),
+        ((2**62, None, 0, POOL_WINDOW), "size"),
+        ((MAX_WINDOW_NUMBER + 1,), "kernel_size"),
+    ],
+)
+def test_window_geometry_bounds_every_number(args, what):
+    """Huge strides, paddings or sizes are a ValueError, never an overflow further on."""
+    with pytest.raises(ValueError, match=f"^{what} must be at most {MAX_WINDOW_NUMBER}"):
+        window_geometry(*args)
+    assert window_geometry(MAX_WINDOW_NUMBER, MAX_WINDOW_NUMBER).stride == (65536, 65536)

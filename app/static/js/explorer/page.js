@@ -52,7 +52,7 @@ export async function startExplorer(doc) {
       name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
   });
 
-  const topPatches = createTopPatches(byId("top-patches"), model);
+  const topPatches = createTopPatches(byId("top-patches"));
   const saliency = createSaliencyView(doc, {
     onChange: (method) => method && last && predictor.schedule({ now: true }),
   });

@@ -3,16 +3,15 @@
 import { byPart } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
-import { getJSON } from "../shared/api.js";
+import { getJSONWhenReady } from "../shared/api.js";
 
 const UNSIGNED = { min: 0, max: 1, signed: false };
 
 /**
  * Fill `root` (a section with data-part patches-title, patches-what, patches) for a conv kernel.
- * `model` is the /api/model answer: its atlas_available says whether to ask for patches at all
- * (so an atlas not yet computed shows a note, not a failed request).
+ * The server computes its filter atlas on first need: meanwhile it answers 202 and this waits.
  */
-export function createTopPatches(root, model) {
+export function createTopPatches(root) {
   const part = byPart(root);
   const title = part("patches-title");
   const what = part("patches-what");
@@ -33,19 +32,6 @@ export function createTopPatches(root, model) {
     if (key === shown) return;
     shown = key;
     title.textContent = `What ${conv} kernel ${kernel} looks for`;
-    if (!model.atlas_available) {
-      root.classList.add("missing");
-      const command = document.createElement("code");
-      command.textContent = model.atlas_command;
-      what.replaceChildren(
-        "Not computed yet: the nine MNIST test patches that excite each filter most come from a " +
-          "one-off pass over the test set. To see them, run ",
-        command,
-        " on the server (a few seconds), then reload this page.",
-      );
-      grid.replaceChildren();
-      return;
-    }
     root.classList.remove("missing");
     call?.abort();
     const controller = new AbortController();
@@ -55,7 +41,12 @@ export function createTopPatches(root, model) {
         what.textContent = "Loading…";
         grid.replaceChildren();
         const url = `/api/model/layers/${conv}/top-patches/${kernel}`;
-        cache.set(key, await getJSON(url, { signal: controller.signal }));
+        const onWait = () => {
+          what.textContent =
+            "Computing: the nine MNIST test patches that excite each filter most come from a " +
+            "one-off pass over the test set on the server (a few seconds)…";
+        };
+        cache.set(key, await getJSONWhenReady(url, { signal: controller.signal, onWait }));
       }
       if (shown === key) draw(cache.get(key));
     } catch (error) {

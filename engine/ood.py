@@ -9,7 +9,6 @@ Each piece of evidence is a factor in [0, 1]; `digit_score` is their product.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -38,27 +37,29 @@ class InkShape:
 
 
 def _label(mask: np.ndarray, diagonal: bool) -> tuple[np.ndarray, int]:
-    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n) by breadth-first search."""
+    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n): each pixel repeatedly takes the
+    smallest label among its neighbours (4, or 8 with diagonals) until nothing changes."""
     h, w = mask.shape
-    labels = np.zeros((h, w), dtype=np.int32)
-    steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    big = h * w + 1
+    labels = np.where(mask, np.arange(1, h * w + 1).reshape(h, w), big)
+    steps = [(0, 1), (2, 1), (1, 0), (1, 2)]
     if diagonal:
-        steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
-    n = 0
-    for r0, c0 in zip(*np.nonzero(mask), strict=True):
-        if labels[r0, c0]:
-            continue
-        n += 1
-        labels[r0, c0] = n
-        queue = deque([(r0, c0)])
-        while queue:
-            r, c = queue.popleft()
-            for dr, dc in steps:
-                rr, cc = r + dr, c + dc
-                if 0 <= rr < h and 0 <= cc < w and mask[rr, cc] and not labels[rr, cc]:
-                    labels[rr, cc] = n
-                    queue.append((rr, cc))
-    return labels, n
+        steps += [(0, 0), (0, 2), (2, 0), (2, 2)]
+    padded = np.full((h + 2, w + 2), big, dtype=labels.dtype)
+    while True:
+        padded[1:-1, 1:-1] = labels
+        best = labels.copy()
+        for dr, dc in steps:
+            np.minimum(best, padded[dr : dr + h, dc : dc + w], out=best)
+        best = np.where(mask, best, big)
+        if np.array_equal(best, labels):
+            break
+        labels = best
+    values, dense = np.unique(np.where(mask, labels, 0), return_inverse=True)
+    dense = dense.reshape(h, w)
+    if values[0] != 0:  # every pixel is on: no background label to skip
+        dense = dense + 1
+    return dense.astype(np.int32), int((values != 0).sum())
 
 
 def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:

@@ -131,7 +131,12 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read the project's drawn digits and non-digits (no data needed; MNIST beside if on disk)",
     )
-    p.add_argument("--per-digit", type=int, default=60, help="with --drawn: drawings per digit (half as many per non-digit kind)")
+    p.add_argument(
+        "--per-digit",
+        type=int,
+        default=60,
+        help="with --drawn: drawings per digit (half as many per non-digit kind)",
+    )
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("download", help="download and verify MNIST")
     p.add_argument("--data", help=data_help)

@@ -19,8 +19,10 @@ MAX_DIGIT_FLAG_RATE = 0.02  # the issue's bound on drawn digits called "no digit
 
 @dataclass(frozen=True)
 class Readings:
-    """A model's reading of N drawings: logits (N, K), labels (N,) (-1: no digit), styles, tags, shapes."""
+    """A model's reading of N drawings: inputs (N, 1, 28, 28), logits (N, K), labels (N,)
+    (-1: no digit), styles, jitter tags and ink shapes."""
 
+    inputs: np.ndarray
     logits: np.ndarray
     labels: np.ndarray
     styles: list[str]
@@ -31,6 +33,7 @@ class Readings:
         """The readings where the (N,) bool mask `keep` is true."""
         idx = np.nonzero(keep)[0]
         return Readings(
+            self.inputs[idx],
             self.logits[idx],
             self.labels[idx],
             [self.styles[i] for i in idx],
@@ -51,7 +54,7 @@ def read_drawings(model: Sequential, drawings: Iterable[Drawing], batch: int = 2
         tags.append(drawing.jitter.tags)
     x = np.stack(inputs)[:, None]  # (N, 1, 28, 28)
     logits = np.concatenate([model.forward(x[i : i + batch]) for i in range(0, len(x), batch)])
-    return Readings(logits.astype(np.float64), np.array(labels), styles, tags, shapes)
+    return Readings(x, logits.astype(np.float64), np.array(labels), styles, tags, shapes)
 
 
 def scores(readings: Readings) -> np.ndarray:
@@ -108,7 +111,9 @@ def flag_report(digits: Readings, non_digits: Readings, threshold: float) -> dic
     nd_scores = scores(non_digits)
     flagged = nd_scores < threshold
     per_kind = {
-        kind: float(np.mean([f for f, s in zip(flagged, non_digits.styles, strict=True) if s == kind]))
+        kind: float(
+            np.mean([f for f, s in zip(flagged, non_digits.styles, strict=True) if s == kind])
+        )
         for kind in dict.fromkeys(non_digits.styles)
     }
     return {

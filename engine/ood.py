@@ -67,7 +67,9 @@ def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:
     edges = np.diff(np.concatenate([[0], present.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
     total = max(weights.sum(), 1e-9)
-    return int(sum(weights[s:e].sum() >= min_share * total for s, e in zip(starts, ends, strict=True)))
+    return int(
+        sum(weights[s:e].sum() >= min_share * total for s, e in zip(starts, ends, strict=True))
+    )
 
 
 def ink_shape(image: np.ndarray) -> InkShape:
@@ -83,7 +85,9 @@ def ink_shape(image: np.ndarray) -> InkShape:
     mask = np.pad(small > 0.5, 1)  # (h', w') with an empty border
     area = float(mask.sum())
     edges = np.count_nonzero(np.diff(mask, axis=0)) + np.count_nonzero(np.diff(mask, axis=1))
-    pen = max(2.0 * area / max(edges, 1), 1.0)  # a long stroke of width p has area ~ p * perimeter / 2
+    pen = max(
+        2.0 * area / max(edges, 1), 1.0
+    )  # a long stroke of width p has area ~ p * perimeter / 2
     ink_labels, n_ink = _label(mask, diagonal=True)
     sizes = np.bincount(ink_labels.ravel())[1:]
     components = int((sizes >= 0.05 * area).sum())

@@ -69,7 +69,9 @@ def two_loop(r):
     top = _two_top(r)
     s = _u(r, 0.08, 0.13)  # loop size
     low = (0.2 + s, 1.0 - s * 0.3)
-    loop = bezier(low, (0.2 - s, 1.0 + s * 0.3), (0.2 - s * 0.5, 1.0 - 2.2 * s), (0.3 + s, 0.97), n=16)
+    loop = bezier(
+        low, (0.2 - s, 1.0 + s * 0.3), (0.2 - s * 0.5, 1.0 - 2.2 * s), (0.3 + s, 0.97), n=16
+    )
     end = _u(r, 0.75, 0.85)
     return [chain(top, line(*top[-1], *low), loop, line(0.3 + s, 0.97, end, 1.0))]
 
@@ -136,7 +138,12 @@ def six_curved(r):
 
 def six_straight(r):
     ry = _u(r, 0.22, 0.28)
-    return [chain(line(0.6, 0.0, 0.22, 1.0 - ry), arc(0.5, 1.0 - ry, 0.28, ry, 180, 180 + _u(r, 330, 370), 32))]
+    return [
+        chain(
+            line(0.6, 0.0, 0.22, 1.0 - ry),
+            arc(0.5, 1.0 - ry, 0.28, ry, 180, 180 + _u(r, 330, 370), 32),
+        )
+    ]
 
 
 # 7 -------------------------------------------------------------------------------------------
@@ -205,7 +212,9 @@ def nine_curled(r):
     loop = _loop(r, 360)
     x0, y0 = loop[-1]
     hook = _u(r, 0.15, 0.3)
-    tail = bezier((x0, y0), (0.74, 0.85), (0.6, 1.05), (0.3, 1.0), (0.3 - hook / 3, 1.0 - hook), n=18)
+    tail = bezier(
+        (x0, y0), (0.74, 0.85), (0.6, 1.05), (0.3, 1.0), (0.3 - hook / 3, 1.0 - hook), n=18
+    )
     return [chain(loop, tail)]
 
 

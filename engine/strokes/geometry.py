@@ -61,4 +61,9 @@ def resample(stroke: Stroke, spacing: float) -> Stroke:
 def bounds(strokes: Strokes) -> tuple[float, float, float, float]:
     """(x0, y0, x1, y1): the box around every point of every stroke."""
     pts = np.concatenate(strokes, axis=0)
-    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+    return (
+        float(pts[:, 0].min()),
+        float(pts[:, 1].min()),
+        float(pts[:, 0].max()),
+        float(pts[:, 1].max()),
+    )

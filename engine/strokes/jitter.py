@@ -74,7 +74,9 @@ def _wobble(stroke: np.ndarray, amplitude: float, rng: np.random.Generator) -> n
     for axis in (0, 1):
         freq = rng.uniform(1.0, 4.0, 3)  # cycles per glyph height
         phase = rng.uniform(0, 2 * np.pi, 3)
-        out[:, axis] += amplitude * np.sin(2 * np.pi * freq[:, None] * s[None, :] + phase[:, None]).sum(0) / 3
+        out[:, axis] += (
+            amplitude * np.sin(2 * np.pi * freq[:, None] * s[None, :] + phase[:, None]).sum(0) / 3
+        )
     return out
 
 

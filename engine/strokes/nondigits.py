@@ -30,17 +30,38 @@ def scribble(r):
     t = np.linspace(0, 1, 12 * n)
     smooth = np.stack([np.interp(t, np.linspace(0, 1, n), pts[:, k]) for k in (0, 1)], axis=1)
     kernel = np.ones(9) / 9
-    return [np.stack([np.convolve(np.pad(smooth[:, k], 4, mode="edge"), kernel, "valid") for k in (0, 1)], 1)]
+    return [
+        np.stack(
+            [np.convolve(np.pad(smooth[:, k], 4, mode="edge"), kernel, "valid") for k in (0, 1)], 1
+        )
+    ]
 
 
 LETTERS: dict[str, Strokes] = {
     "A": [chain(line(0.1, 1, 0.5, 0), line(0.5, 0, 0.9, 1)), line(0.28, 0.6, 0.72, 0.6)],
     "X": [line(0.15, 0, 0.85, 1), line(0.85, 0, 0.15, 1)],
     "K": [line(0.2, 0, 0.2, 1), chain(line(0.8, 0, 0.22, 0.55), line(0.22, 0.55, 0.8, 1))],
-    "M": [chain(line(0.1, 1, 0.15, 0), line(0.15, 0, 0.5, 0.6), line(0.5, 0.6, 0.85, 0), line(0.85, 0, 0.9, 1))],
-    "W": [chain(line(0.0, 0, 0.25, 1), line(0.25, 1, 0.5, 0.35), line(0.5, 0.35, 0.75, 1), line(0.75, 1, 1.0, 0))],
+    "M": [
+        chain(
+            line(0.1, 1, 0.15, 0),
+            line(0.15, 0, 0.5, 0.6),
+            line(0.5, 0.6, 0.85, 0),
+            line(0.85, 0, 0.9, 1),
+        )
+    ],
+    "W": [
+        chain(
+            line(0.0, 0, 0.25, 1),
+            line(0.25, 1, 0.5, 0.35),
+            line(0.5, 0.35, 0.75, 1),
+            line(0.75, 1, 1.0, 0),
+        )
+    ],
     "H": [line(0.2, 0, 0.2, 1), line(0.8, 0, 0.8, 1), line(0.2, 0.5, 0.8, 0.5)],
-    "E": [chain(line(0.8, 0, 0.2, 0), line(0.2, 0, 0.2, 1), line(0.2, 1, 0.8, 1)), line(0.2, 0.5, 0.7, 0.5)],
+    "E": [
+        chain(line(0.8, 0, 0.2, 0), line(0.2, 0, 0.2, 1), line(0.2, 1, 0.8, 1)),
+        line(0.2, 0.5, 0.7, 0.5),
+    ],
 }
 
 

@@ -36,7 +36,9 @@ def _capsule_coverage(
     return slice(lo[1], hi[1]), slice(lo[0], hi[0]), cover
 
 
-def ink_coverage(strokes_px: Strokes, line_width: float = LINE_WIDTH, size: int = CANVAS) -> np.ndarray:
+def ink_coverage(
+    strokes_px: Strokes, line_width: float = LINE_WIDTH, size: int = CANVAS
+) -> np.ndarray:
     """Strokes in canvas pixels -> (size, size) float ink coverage in [0, 1], segment by segment."""
     clear = np.ones((size, size))  # 1 - alpha of the ink so far
     radius = line_width / 2
@@ -51,5 +53,7 @@ def ink_coverage(strokes_px: Strokes, line_width: float = LINE_WIDTH, size: int 
 
 def render(strokes: Strokes, line_width: float = LINE_WIDTH, size: int = CANVAS) -> np.ndarray:
     """Strokes in the unit box (0..1, like DrawPad.replay) -> (size, size) uint8 grey picture."""
-    alpha = ink_coverage([np.asarray(s, dtype=np.float64) * size for s in strokes], line_width, size)
+    alpha = ink_coverage(
+        [np.asarray(s, dtype=np.float64) * size for s in strokes], line_width, size
+    )
     return np.rint(PAPER + (INK - PAPER) * alpha).astype(np.uint8)

@@ -19,11 +19,7 @@ def naive_ece(p: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
     total = 0.0
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
-        idx = [
-            i
-            for i in range(len(y))
-            if (lo < p[i].max() <= hi) or (b == 0 and p[i].max() == 0)
-        ]
+        idx = [i for i in range(len(y)) if (lo < p[i].max() <= hi) or (b == 0 and p[i].max() == 0)]
         if not idx:
             continue
         acc = np.mean([p[i].argmax() == y[i] for i in idx])

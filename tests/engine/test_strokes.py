@@ -120,4 +120,4 @@ def test_jitter_tags_and_identity():
     assert Jitter().tags == ()
     assert set(Jitter(height=0.3, line_width=28, slant=25).tags) == {"small", "thick", "slanted"}
     widths = [sample_jitter(np.random.default_rng(i)).line_width for i in range(200)]
-    assert 12 <= min(widths) and max(widths) <= 30 and np.median(widths) == 20
+    assert min(widths) >= 12 and max(widths) <= 30 and np.median(widths) == 20

@@ -16,9 +16,9 @@ import numpy as np
 from engine.preprocess import INK_THRESHOLD, ink_map, resize
 
 ANALYSIS_SIDE = 48  # the ink's longer side is resampled to this many pixels for the shape analysis
-DIGIT_THRESHOLD = 0.5  # is_digit: digit_score >= DIGIT_THRESHOLD (chosen on the tuning seed)
-MAX_LOGIT_MID = 6.0  # the network factor is 1/2 at this largest logit ...
-MAX_LOGIT_SCALE = 1.0  # ... and changes by e per this many logits
+DIGIT_THRESHOLD = 0.48  # is_digit: score >= this; flags 2 % of the tuning seed's drawn digits
+MAX_LOGIT_MID = 6.3  # the network factor is 1/2 at this largest logit ...
+MAX_LOGIT_SCALE = 0.5  # ... and changes by a factor e per this many logits
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,11 @@ def network_factor(logits: np.ndarray) -> float:
 def shape_factor(shape: InkShape) -> float:
     """InkShape -> [0, 1]: 1 for one digit-like glyph, towards 0 for dots, dashes, rows, scribbles."""
     groups = 1.0 if shape.columns_groups <= 1 else 0.05
-    long_enough = _sigmoid((shape.extent_in_widths - 2.0) / 0.3)
-    narrow_enough = _sigmoid((1.45 - shape.aspect) / 0.08)
-    few_holes = 1.0 if shape.holes <= 2 else 0.3 if shape.holes == 3 else 0.05
-    return float(groups * long_enough * narrow_enough * few_holes)
+    pieces = 1.0 if shape.components <= 1 else 0.3 if shape.components == 2 else 0.05
+    long_enough = _sigmoid((shape.extent_in_widths - 3.6) / 0.2)  # a dot is about 2.5
+    narrow_enough = _sigmoid((1.35 - shape.aspect) / 0.05)  # drawn digits stay below ~1.25
+    few_holes = 1.0 if shape.holes <= 2 else 0.05
+    return float(groups * pieces * long_enough * narrow_enough * few_holes)
 
 
 def digit_score(logits: np.ndarray, shape: InkShape) -> float:

@@ -63,7 +63,9 @@ def test_shapes_of_simple_drawings():
     )
     assert eight.holes == 2 and eight.components == 1 and eight.columns_groups == 1
     dot = ink_shape(render([np.array([[0.5, 0.5]])]))
-    assert dot.extent_in_widths < 3  # a disc: its diameter is about two "pen widths" (2 area / perimeter)
+    assert (
+        dot.extent_in_widths < 3
+    )  # a disc: its diameter is about two "pen widths" (2 area / perimeter)
     dash = ink_shape(render([line(0.3, 0.5, 0.7, 0.5)]))
     assert dash.aspect > 2.5 and dash.holes == 0
     pair = ink_shape(render([line(0.2, 0.3, 0.2, 0.7), line(0.6, 0.3, 0.6, 0.7)]))

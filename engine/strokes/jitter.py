@@ -10,7 +10,7 @@ from engine.strokes.geometry import Strokes, bounds, resample
 from engine.strokes.render import CANVAS, LINE_WIDTH
 
 MARGIN = 0.04  # keep the ink this far (fraction of the canvas) inside the paper
-POINT_SPACING = 5.0 / CANVAS  # a pointer reports a point every ~5 px on the page
+POINT_SPACING = 5.0  # px: a slow hand's pointer reports a point about every 5 px
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Jitter:
     line_width: float = LINE_WIDTH  # pixels on the 280 x 280 canvas
     wobble: float = 0.0  # amplitude of the hand's tremor, in glyph heights
     join: float = 0.0  # how far strokes after the first miss their joins, in glyph heights
+    spacing: float = POINT_SPACING  # px between pointer events: a fast hand draws polygons
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -42,6 +43,8 @@ class Jitter:
             out.append("slanted")
         if max(abs(self.centre[0] - 0.5), abs(self.centre[1] - 0.5)) > 0.12:
             out.append("off-centre")
+        if self.spacing > 10:
+            out.append("fast")
         return tuple(out)
 
 
@@ -62,6 +65,7 @@ def sample_jitter(rng: np.random.Generator) -> Jitter:
         line_width=line_width,
         wobble=float(rng.uniform(0, 0.03)),
         join=float(rng.uniform(0, 0.03)),
+        spacing=float(rng.uniform(4, 8) if rng.random() < 0.6 else rng.uniform(10, 18)),
     )
 
 
@@ -105,4 +109,4 @@ def apply_jitter(strokes: Strokes, jitter: Jitter, rng: np.random.Generator) -> 
     cy = float(np.clip(jitter.centre[1], MARGIN + half_h, 1 - MARGIN - half_h))
     mid = np.array([(bx0 + bx1) / 2, (by0 + by1) / 2])
     placed = [(p - mid) * scale + np.array([cx, cy]) for p in out]
-    return [resample(p, POINT_SPACING) for p in placed]
+    return [resample(p, jitter.spacing / CANVAS) for p in placed]

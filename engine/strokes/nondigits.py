@@ -12,19 +12,21 @@ from engine.strokes.geometry import Strokes, bounds, chain, line
 Kind = Callable[[np.random.Generator], Strokes]
 
 
-def dash(r):
+def dash(r: np.random.Generator) -> Strokes:
+    """A horizontal or nearly horizontal line."""
     y = float(r.uniform(-0.05, 0.05))
     return [line(0.0, 0.0, 1.0, y)]
 
 
-def dot(r):
+def dot(r: np.random.Generator) -> Strokes:
     """A tap or a tiny stroke, in canvas units (see ABSOLUTE_KINDS)."""
     if r.random() < 0.5:
         return [np.array([[0.0, 0.0]])]
     return [line(0.0, 0.0, *r.uniform(-0.04, 0.04, 2), 3)]
 
 
-def scribble(r):
+def scribble(r: np.random.Generator) -> Strokes:
+    """A smoothed random zig-zag."""
     n = int(r.integers(6, 14))
     pts = r.uniform(0, 1, (n, 2))
     t = np.linspace(0, 1, 12 * n)
@@ -65,12 +67,14 @@ LETTERS: dict[str, Strokes] = {
 }
 
 
-def letter(r):
+def letter(r: np.random.Generator) -> Strokes:
+    """One of LETTERS, slightly displaced stroke by stroke."""
     name = list(LETTERS)[int(r.integers(len(LETTERS)))]
     return [s + r.normal(0, 0.02, 2) for s in LETTERS[name]]
 
 
-def digits_side_by_side(r):
+def digits_side_by_side(r: np.random.Generator) -> Strokes:
+    """Two or three digits in a row."""
     out: Strokes = []
     x = 0.0
     for _ in range(int(r.integers(2, 4))):
@@ -83,26 +87,30 @@ def digits_side_by_side(r):
     return out
 
 
-def square(r):
+def square(r: np.random.Generator) -> Strokes:
+    """A rectangle in one stroke."""
     w = float(r.uniform(0.7, 1.1))
     c = [(0, 0), (w, 0), (w, 1), (0, 1), (0, 0)]
     return [np.concatenate([line(*c[i], *c[i + 1]) for i in range(4)])]
 
 
-def triangle(r):
+def triangle(r: np.random.Generator) -> Strokes:
+    """A triangle in one stroke, point up or down."""
     c = [(0.5, 0), (1.0, 0.9), (0.0, 0.9), (0.5, 0)]
     if r.random() < 0.5:
         c = [(0, 0), (1, 0), (0.5, 0.9), (0, 0)]
     return [np.concatenate([line(*c[i], *c[i + 1]) for i in range(3)])]
 
 
-def star(r):
+def star(r: np.random.Generator) -> Strokes:
+    """A five-pointed star in one stroke."""
     a = np.radians(90 + 144 * np.arange(6))
     pts = np.stack([0.5 + 0.5 * np.cos(a), 0.5 - 0.5 * np.sin(a)], axis=1)
     return [np.concatenate([line(*pts[i], *pts[i + 1]) for i in range(5)])]
 
 
-def spiral(r):
+def spiral(r: np.random.Generator) -> Strokes:
+    """A spiral of two to three and a half turns."""
     turns = float(r.uniform(2.0, 3.5))
     t = np.linspace(0, 1, 120)
     radius = 0.05 + 0.45 * t

@@ -16,8 +16,8 @@ import numpy as np
 from engine.preprocess import INK_THRESHOLD, ink_map, resize
 
 ANALYSIS_SIDE = 48  # the ink's longer side is resampled to this many pixels for the shape analysis
-DIGIT_THRESHOLD = 0.48  # is_digit: score >= this; flags 2 % of the tuning seed's drawn digits
-MAX_LOGIT_MID = 6.3  # the network factor is 1/2 at this largest logit ...
+DIGIT_THRESHOLD = 0.5  # is_digit: score >= this; flags 2 % of the tuning seed's drawn digits
+MAX_LOGIT_MID = 5.35  # the network factor is 1/2 at this largest logit ...
 MAX_LOGIT_SCALE = 0.5  # ... and changes by a factor e per this many logits
 
 

@@ -51,9 +51,9 @@ def test_renderer_matches_the_page_canvas(page, live_server) -> None:
     for strokes in cases:
         theirs = page_drawn(page, strokes)
         ours = render(strokes).astype(np.float64)
-        assert np.abs(ours - theirs).mean() < 1.5  # grey levels out of 255
+        assert np.abs(ours - theirs).mean() < 0.5  # grey levels out of 255 (measured 0.06-0.17)
         ink_theirs = ((PAPER - theirs) / (PAPER - INK)).sum()
         ink_ours = ((PAPER - ours) / (PAPER - INK)).sum()
-        assert ink_ours == pytest.approx(ink_theirs, rel=0.02)
+        assert ink_ours == pytest.approx(ink_theirs, rel=0.01)  # measured within 0.3 %
         assert np.mean((ours < 128) != (theirs < 128)) < 0.003
     assert page.console_errors == []

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from engine.cli import main as engine_main
-from engine.drawn_eval import choose_threshold, digit_report, flag_report, read_drawings
+from engine.drawn_eval import (
+    choose_threshold,
+    digit_report,
+    flag_report,
+    read_drawings,
+    scores,
+)
+from engine.ood import DIGIT_THRESHOLD
 from engine.serialize import load_model
 from engine.strokes import evaluation_digits, evaluation_non_digits
 
@@ -77,3 +84,11 @@ def test_cli_evaluate_drawn_beside_mnist(capsys, mnist_dir):
 def test_cli_rejects_no_drawings(capsys):
     assert engine_main(["evaluate", "--drawn", "--per-digit", "0"]) == 2
     assert "at least one" in capsys.readouterr().err
+
+
+def test_dots_dashes_and_rows_are_flagged_with_the_bundled_model(readings):
+    _, non_digits = readings
+    flagged = dict(
+        zip(non_digits.styles, (scores(non_digits) < DIGIT_THRESHOLD).tolist(), strict=True)
+    )
+    assert flagged["dot"] and flagged["dash"] and flagged["digits-side-by-side"]

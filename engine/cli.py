@@ -63,7 +63,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.drawn:
         from engine.drawn_report import print_drawn_evaluation
 
-        print_drawn_evaluation(model, args.data, args.per_digit, max(1, args.per_digit // 2))
+        result = print_drawn_evaluation(
+            model, args.data, args.per_digit, max(1, args.per_digit // 2)
+        )
+        if args.json:
+            print(json.dumps(result))
         return 0
     test_x, test_y = load_mnist("test", args.data)
     result = evaluate(model, to_input(test_x), test_y)

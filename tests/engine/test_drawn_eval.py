@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -73,9 +75,13 @@ def test_cli_evaluate_drawn(capsys, tmp_path):
 
 
 def test_cli_evaluate_drawn_beside_mnist(capsys, mnist_dir):
-    assert engine_main(["evaluate", "--drawn", "--per-digit", "1", "--data", str(mnist_dir)]) == 0
+    argv = ["evaluate", "--drawn", "--per-digit", "1", "--data", str(mnist_dir), "--json"]
+    assert engine_main(argv) == 0
     out = capsys.readouterr().out
     assert "not on disk" not in out
+    figures = json.loads(out.splitlines()[-1])
+    assert figures["drawn"]["n"] == 10 and figures["mnist_accuracy"] > 0.99
+    assert 0 <= figures["flags"]["non_digits_flagged"] <= 1
     all_row = next(line for line in out.splitlines() if line.strip().startswith("all"))
     mnist_accuracy = float(all_row.split()[1])
     assert mnist_accuracy > 99.0

@@ -60,8 +60,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Print test accuracy, per-class accuracy and the confusion matrix."""
+    """Print test accuracy, per-class accuracy and the confusion matrix (or the drawn report)."""
     model, _ = load_model(Path(args.weights))
+    if args.drawn:
+        from engine.drawn_report import print_drawn_evaluation
+
+        result = print_drawn_evaluation(
+            model, args.data, args.per_digit, max(1, args.per_digit // 2)
+        )
+        if args.json:
+            print(json.dumps(result))
+        return 0
     test_x, test_y = load_mnist("test", args.data)
     result = evaluate(model, to_input(test_x), test_y)
     print(f"accuracy: {result['accuracy']:.4f}")
@@ -123,6 +132,17 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help=data_help)
     p.add_argument("--weights", default=str(BUNDLED_WEIGHTS))
     p.add_argument("--json", action="store_true", help="also print the result as JSON")
+    p.add_argument(
+        "--drawn",
+        action="store_true",
+        help="read the project's drawn digits and non-digits (no data needed; MNIST beside if on disk)",
+    )
+    p.add_argument(
+        "--per-digit",
+        type=int,
+        default=60,
+        help="with --drawn: drawings per digit (half as many per non-digit kind)",
+    )
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("download", help="download and verify MNIST")
     p.add_argument("--data", help=data_help)

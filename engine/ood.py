@@ -1,0 +1,134 @@
+"""Does a drawing look like one digit? A score in [0, 1] from the network's logits and the ink's shape.
+
+The network's evidence is its largest logit (high on digits like those it was trained on; low on
+shapes it has no class for). The ink's evidence is its layout: how many separate groups of ink lie
+side by side, how long the drawing is in pen widths (a dot is about one), how wide it is for its
+height (a dash), and how many enclosed holes it has (a scribble or a star has many; an 8 has two).
+Each piece of evidence is a factor in [0, 1]; `digit_score` is their product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from engine.preprocess import INK_THRESHOLD, ink_map, resize
+
+ANALYSIS_SIDE = 48  # the ink's longer side is resampled to this many pixels for the shape analysis
+DIGIT_THRESHOLD = 0.5  # is_digit: score >= this; flags 2 % of the tuning seed's drawn digits
+MAX_LOGIT_MID = 5.35  # the network factor is 1/2 at this largest logit ...
+MAX_LOGIT_SCALE = 0.5  # ... and changes by a factor e per this many logits
+
+
+@dataclass(frozen=True)
+class InkShape:
+    """What the ink looks like: groups side by side, length in pen widths, aspect, holes."""
+
+    columns_groups: int  # runs of ink columns separated by empty columns (digits side by side)
+    extent_in_widths: float  # the ink box's longer side / the pen width
+    aspect: float  # ink box width / height
+    holes: int  # enclosed background regions at least a pen-width square in area
+    components: int  # 8-connected pieces of ink holding at least 5 % of it
+
+    def as_dict(self) -> dict[str, float]:
+        """The fields by name."""
+        return asdict(self)
+
+
+def _label(mask: np.ndarray, diagonal: bool) -> tuple[np.ndarray, int]:
+    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n): each pixel repeatedly takes the
+    smallest label among its neighbours (4, or 8 with diagonals) until nothing changes."""
+    h, w = mask.shape
+    big = h * w + 1
+    labels = np.where(mask, np.arange(1, h * w + 1).reshape(h, w), big)
+    steps = [(0, 1), (2, 1), (1, 0), (1, 2)]
+    if diagonal:
+        steps += [(0, 0), (0, 2), (2, 0), (2, 2)]
+    padded = np.full((h + 2, w + 2), big, dtype=labels.dtype)
+    while True:
+        padded[1:-1, 1:-1] = labels
+        best = labels.copy()
+        for dr, dc in steps:
+            np.minimum(best, padded[dr : dr + h, dc : dc + w], out=best)
+        best = np.where(mask, best, big)
+        if np.array_equal(best, labels):
+            break
+        labels = best
+    values, dense = np.unique(np.where(mask, labels, 0), return_inverse=True)
+    dense = dense.reshape(h, w)
+    if values[0] != 0:  # every pixel is on: no background label to skip
+        dense = dense + 1
+    return dense.astype(np.int32), int((values != 0).sum())
+
+
+def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:
+    """Number of runs of True in a 1-D mask whose weight is at least min_share of the total."""
+    edges = np.diff(np.concatenate([[0], present.astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    total = max(weights.sum(), 1e-9)
+    return int(
+        sum(weights[s:e].sum() >= min_share * total for s, e in zip(starts, ends, strict=True))
+    )
+
+
+def ink_shape(image: np.ndarray) -> InkShape:
+    """Any drawing (as for preprocess) -> its InkShape; ValueError when there is no ink."""
+    ink = ink_map(image)
+    rows, cols = np.nonzero(ink > INK_THRESHOLD)
+    if len(rows) == 0:
+        raise ValueError("the drawing has no ink to describe")
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = crop.shape
+    scale = ANALYSIS_SIDE / max(h, w)
+    small = resize(crop, max(1, round(h * scale)), max(1, round(w * scale)))
+    mask = np.pad(small > 0.5, 1)  # (h', w') with an empty border
+    area = float(mask.sum())
+    edges = np.count_nonzero(np.diff(mask, axis=0)) + np.count_nonzero(np.diff(mask, axis=1))
+    pen = max(
+        2.0 * area / max(edges, 1), 1.0
+    )  # a long stroke of width p has area ~ p * perimeter / 2
+    ink_labels, n_ink = _label(mask, diagonal=True)
+    sizes = np.bincount(ink_labels.ravel())[1:]
+    components = int((sizes >= 0.05 * area).sum())
+    background, n_bg = _label(~mask, diagonal=False)
+    bg_sizes = np.bincount(background.ravel())[1:]
+    outside = background[0, 0]
+    holes = int(sum(1 for k in range(1, n_bg + 1) if k != outside and bg_sizes[k - 1] >= pen * pen))
+    col_ink = mask.sum(axis=0).astype(np.float64)
+    return InkShape(
+        columns_groups=_runs(col_ink > 0, col_ink, 0.1),
+        extent_in_widths=float(max(h, w) * scale / pen),
+        aspect=float(w / h),
+        holes=holes,
+        components=components,
+    )
+
+
+def _sigmoid(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-x)))
+
+
+def network_factor(logits: np.ndarray) -> float:
+    """(K,) logits -> in (0, 1): how much the network recognises a digit (its largest logit)."""
+    return _sigmoid((float(np.max(logits)) - MAX_LOGIT_MID) / MAX_LOGIT_SCALE)
+
+
+def shape_factor(shape: InkShape) -> float:
+    """InkShape -> [0, 1]: 1 for one digit-like glyph, towards 0 for dots, dashes, rows, scribbles."""
+    groups = 1.0 if shape.columns_groups <= 1 else 0.05
+    pieces = 1.0 if shape.components <= 1 else 0.3 if shape.components == 2 else 0.05
+    long_enough = _sigmoid((shape.extent_in_widths - 3.6) / 0.2)  # a dot is about 2.5
+    narrow_enough = _sigmoid((1.35 - shape.aspect) / 0.05)  # drawn digits stay below ~1.25
+    few_holes = 1.0 if shape.holes <= 2 else 0.05
+    return float(groups * pieces * long_enough * narrow_enough * few_holes)
+
+
+def digit_score(logits: np.ndarray, shape: InkShape) -> float:
+    """(K,) logits and the drawing's InkShape -> [0, 1]: how much it looks like one digit."""
+    return network_factor(logits) * shape_factor(shape)
+
+
+def is_digit(score: float, threshold: float = DIGIT_THRESHOLD) -> bool:
+    """The yes/no reading of a digit_score."""
+    return score >= threshold

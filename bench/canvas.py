@@ -1,6 +1,6 @@
 """Drawings like the page's pad sends: a 280 x 280 RGBA PNG, #111 ink on #fff, as a data URL.
 
-The pad (app/static/js/draw-pad.js) strokes the project's example digits
+The pad (app/static/js/explorer/draw-pad.js) strokes the project's example digits
 (app/static/data/example-strokes.json, points in 0..1) with round caps and joins, width
 280 / 14 = 20 px, anti-aliased, and sends `canvas.toDataURL("image/png")`. Here Pillow draws the
 same strokes at 4x and averages each 4 x 4 block, which gives the anti-aliased edge; the PNG is

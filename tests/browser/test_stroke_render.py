@@ -11,7 +11,7 @@ from engine.strokes.render import INK, PAPER
 pytestmark = pytest.mark.browser
 
 REPLAY = """async (strokes) => {
-  const { DrawPad } = await import("/static/js/draw-pad.js");
+  const { DrawPad } = await import("/static/js/explorer/draw-pad.js");
   const canvas = document.createElement("canvas");
   canvas.width = 280;
   canvas.height = 280;

@@ -4,7 +4,7 @@
     python -m bench.classroom --students 30 --seconds 20 --blas-threads 1
 
 Each student draws the page's example digits (bench/canvas.py) point by point, a point every
-`--point-ms`, with the page's own request pattern (app/static/js/predictor.js): a request at most
+`--point-ms`, with the page's own request pattern (app/static/js/explorer/predictor.js): a request at most
 every 120 ms, never two in flight, one at once when a stroke ends, the pad's PNG sent as a data
 URL with `layers: "all"`; after a digit, a pause and a new drawing, which aborts the request in
 flight (its answer is dropped, as the page drops stale answers). The teacher does the same with

@@ -12,6 +12,11 @@ from engine.preprocess import Placement, network_input_with_placement, pixels_to
 
 Read = tuple[np.ndarray, Placement | None]  # ((1, 28, 28) input, where the drawing went in it)
 
+# Inputs up to these sizes are drawings (a canvas PNG is ~10 KB of base64 and takes ~2 ms to
+# read); larger ones are photos or big arrays, read in the thread pool (app/compute.py).
+INLINE_IMAGE_CHARS = 256 * 1024
+INLINE_PIXEL_ROWS = 64
+
 
 def read_bytes(data: bytes, preprocess: bool, settings: Settings) -> Read:
     """Encoded image bytes -> (1, 28, 28) input and its placement in the image as sent.
@@ -54,6 +59,12 @@ def read_request(req: ImageInput, settings: Settings) -> Read:
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return to_network_input(unit, req.preprocess)
+
+
+def is_large(req: ImageInput) -> bool:
+    """Whether reading this input is big work (a photo, a large pixel array), not a drawing."""
+    large_image = req.image is not None and len(req.image) > INLINE_IMAGE_CHARS
+    return large_image or (req.pixels is not None and len(req.pixels) > INLINE_PIXEL_ROWS)
 
 
 def to_network_input(image: np.ndarray, preprocess: bool) -> Read:

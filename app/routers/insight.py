@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
+from app.compute import run_numerics
 from app.config import Settings
 from app.deps import (
     ATLAS_COMMAND,
@@ -21,7 +22,7 @@ from app.deps import (
     test_set_predictions,
 )
 from app.errors import BadInput, NotFound, Unavailable, error_responses
-from app.inputs import read_request
+from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.insight import (
     MisclassifiedResponse,
@@ -29,7 +30,7 @@ from app.schemas.insight import (
     SaliencyResponse,
     TopPatchesResponse,
 )
-from app.state import AppState
+from app.state import AppState, LoadedModel
 from engine.atlas import KernelPatches, conv_layers
 from engine.confusion import cell_indices
 from engine.layers import Layer
@@ -45,7 +46,7 @@ router = APIRouter(prefix="/api", tags=["insight"])
     responses=error_responses(400, 413, 415),
     summary="Which pixels the score of a class depends on",
 )
-def saliency_map(
+async def saliency_map(
     req: SaliencyRequest, loaded: ModelDep, settings: SettingsDep
 ) -> NumpyJSONResponse:
     """Send `image` or `pixels` (as for /api/predict), optionally `class` (default: the
@@ -53,6 +54,11 @@ def saliency_map(
     each input pixel) or "gradcam" (Grad-CAM on the last conv layer). The class score is the
     logit, before softmax. `saliency` is normalised to [0, 1]; `raw` keeps the sign and scale.
     `placement` says where the drawing went in the 28 x 28, to draw the map over it."""
+    return await run_numerics(_saliency, req, loaded, settings, large=is_large(req))
+
+
+def _saliency(req: SaliencyRequest, loaded: LoadedModel, settings: Settings) -> NumpyJSONResponse:
+    """The whole work of POST /api/saliency (see app/compute.py)."""
     image, placement = read_request(req, settings)
     try:
         result = saliency(loaded.model, image, req.class_index, req.method)

@@ -7,10 +7,12 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
+from app.compute import run_numerics
+from app.config import Settings
 from app.deps import JsonBody, ModelDep, SettingsDep
 from app.errors import BadInput, NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
-from app.inputs import read_bytes, read_request
+from app.inputs import is_large, read_bytes, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.predict import PredictRequest, PredictResponse
 from app.state import LoadedModel
@@ -41,10 +43,17 @@ def prediction_payload(
     responses=error_responses(400, 404, 413, 415),
     summary="Classify an image and return every layer's activations",
 )
-def predict_json(req: PredictRequest, loaded: ModelDep, settings: SettingsDep) -> NumpyJSONResponse:
+async def predict_json(
+    req: PredictRequest, loaded: ModelDep, settings: SettingsDep
+) -> NumpyJSONResponse:
     """Send `image` (data URL or base64) or `pixels` (2-D array). The answer has the predicted
     digit, the 10 probabilities, the 28 x 28 input the network saw, and the activations of the
     requested layers (C x H x W nested lists), and where the drawing went in the 28 x 28."""
+    return await run_numerics(_predict, req, loaded, settings, large=is_large(req))
+
+
+def _predict(req: PredictRequest, loaded: LoadedModel, settings: Settings) -> NumpyJSONResponse:
+    """The whole work of POST /api/predict, JSON rendering included (see app/compute.py)."""
     image, placement = read_request(req, settings)
     return NumpyJSONResponse(prediction_payload(loaded, image, req.layers, placement))
 

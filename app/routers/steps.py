@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter
 
+from app.compute import run_numerics
 from app.config import Settings
 from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
 from app.errors import BadInput, TooLarge, error_responses
-from app.inputs import read_request
+from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.common import check_rectangular
 from app.schemas.steps import (
@@ -19,6 +20,7 @@ from app.schemas.steps import (
     PoolRequest,
     PoolResponse,
 )
+from app.state import LoadedModel
 from engine.explain import convolve, explain_unit, pool
 from engine.shapes import POOL_WINDOW, window_geometry
 
@@ -32,12 +34,19 @@ router = APIRouter(prefix="/api", tags=["steps"])
     responses=error_responses(400, 404, 413, 415),
     summary="How one unit of a conv or pooling layer was computed",
 )
-def explain(req: ExplainRequest, loaded: ModelDep, settings: SettingsDep) -> NumpyJSONResponse:
+async def explain(
+    req: ExplainRequest, loaded: ModelDep, settings: SettingsDep
+) -> NumpyJSONResponse:
     """For a conv unit: the window on the previous layer's output, the patch, the kernel, the
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
-    image, _ = read_request(req, settings)
     find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
+    return await run_numerics(_explain, req, loaded, settings, large=is_large(req))
+
+
+def _explain(req: ExplainRequest, loaded: LoadedModel, settings: Settings) -> NumpyJSONResponse:
+    """The whole work of POST /api/explain (see app/compute.py)."""
+    image, _ = read_request(req, settings)
     try:
         unit = (req.channel, req.row, req.col)
         return NumpyJSONResponse(explain_unit(loaded.model, image, req.layer, unit))

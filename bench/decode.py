@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from app.config import Settings
-from app.deps import _load
 from app.imaging import decode_base64_image, decode_image_with_size
 from app.inputs import read_bytes
 from app.responses import NumpyJSONResponse
 from app.routers.predict import prediction_payload
+from app.state import load as load_model_file
 from bench.canvas import data_url, finished_drawing
 from engine.preprocess import network_input_with_placement
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         both = timed({"before": old, "after": new}, args.runs)
         before[name], after[name] = both["before"], both["after"]
 
-    loaded = _load(Path(settings.weights))
+    loaded = load_model_file(Path(settings.weights))
     image = new_input[None]
     payload = prediction_payload(loaded, image, "all")
     body = NumpyJSONResponse(payload).body

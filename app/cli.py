@@ -17,12 +17,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.serving import uvicorn_options
     from engine.runtime import configure_serving
 
+    try:
+        workers = args.workers if args.workers is not None else default_workers()
+    except argparse.ArgumentTypeError as exc:
+        print(f"convlens serve: CONVLENS_WORKERS: {exc}", file=sys.stderr)
+        return 2
     configure_serving()  # one BLAS thread in this process and (via the environment) each worker
     uvicorn.run(
         "app.main:app",
         host=args.host,
         port=args.port,
-        workers=args.workers,
+        workers=workers,
         log_level=args.log_level,
         proxy_headers=True,
         **uvicorn_options(get_settings()),
@@ -34,8 +39,17 @@ def default_workers() -> int:
     """$CONVLENS_WORKERS, else one worker process per core this process may run on."""
     configured = os.environ.get("CONVLENS_WORKERS", "").strip()
     if configured:
-        return int(configured)
+        return worker_count(configured)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def worker_count(text: str) -> int:
+    """'2' -> 2; a clear error for anything but a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"the number of workers must be a whole number of at least 1, got {text!r}"
+        )
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument(
         "--workers",
-        type=int,
-        default=default_workers(),
+        type=worker_count,
+        default=None,
         help="worker processes (default: $CONVLENS_WORKERS, else one per available core)",
     )
     p.add_argument("--log-level", default="info")

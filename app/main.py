@@ -31,10 +31,13 @@ ConvLens makes a convolutional neural network visible. This API classifies handw
 with a small CNN written in NumPy and returns **every intermediate step**: each layer's
 activations, the kernels, and the arithmetic of any single output unit.
 
-Arrays are nested JSON lists, C x H x W. Errors: 422 for malformed requests (FastAPI's format),
-400 for unusable images, 404 for unknown layers, 413 over the size limits, 415 for unsupported
-content types, 503 when the MNIST data is unavailable (with `Retry-After` while it is being
-downloaded). Limits are set with `CONVLENS_*` environment variables.
+Arrays are nested JSON lists, C x H x W. Errors are JSON `{"detail": "..."}` saying what to
+change: 400 for unusable images, ragged arrays or an untrusted `Host`; 404 for unknown layers;
+408 and 431 for requests sent too slowly or with too large a head; 413 over the size limits; 415
+for unsupported content types; 422 for malformed requests (FastAPI's format; types are strict:
+a boolean or a string is not a number); 503 when the MNIST data is unavailable (with
+`Retry-After` while it is being downloaded). 202 with `Retry-After` means the answer is being
+computed (the filter atlas). Limits are set with `CONVLENS_*` environment variables.
 """
 
 

@@ -85,7 +85,9 @@ def predict_upload(
     """The same as POST /api/predict, with the image as a file field named `file`."""
     media_type = (file.content_type or "application/octet-stream").split(";")[0].lower()
     if media_type not in IMAGE_MEDIA_TYPES:
-        raise UnsupportedType(f"file has type {media_type}; upload a PNG or JPEG image")
+        raise UnsupportedType(
+            f"file has type {media_type}; upload a PNG, JPEG, GIF, BMP or WebP image"
+        )
     image, placement = read_bytes(file.file.read(), preprocess, settings)
     wanted = (
         "all" if layers.strip() == "all" else [n.strip() for n in layers.split(",") if n.strip()]

@@ -96,7 +96,8 @@ class ImageInput(BaseModel):
         min_length=1,
         description="Rows of gray values, 0 = background: either all in [0, 1] or in [0, 255] "
         "(read as 0-255 when any value exceeds 1). Any size up to the configured limit "
-        "(default 1024 x 1024; 413 above). Exactly one of `image` and `pixels`." + RECTANGULAR,
+        "(default 512 x 512, `CONVLENS_MAX_PIXELS_SIDE`; 413 above). Exactly one of `image` and `pixels`."
+        + RECTANGULAR,
         examples=[EXAMPLE_PIXELS],
     )
     preprocess: bool = Field(

@@ -143,6 +143,11 @@ def checkpoint_steps(steps_per_epoch: int, epochs: int) -> list[int]:
     return sorted({0, *early, *ends})
 
 
+def training_subset(available: int, wanted: int, seed: int) -> np.ndarray:
+    """(wanted,) sorted indices of a seeded random choice among `available` training images."""
+    return np.sort(np.random.default_rng(seed).permutation(available)[:wanted])
+
+
 def make_optimizer(model: Sequential, config: TrainConfig) -> Optimizer:
     """config.optimizer -> Adam or SGD with momentum at config.lr."""
     if config.optimizer == "adam":

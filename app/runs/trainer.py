@@ -24,7 +24,15 @@ from engine.runtime import configure_training
 from engine.serialize import save_model
 from engine.snapshot import probe_indices, snapshot
 from engine.spec import build_spec, spec_of
-from engine.train import StopTraining, TrainConfig, TrainStep, evaluate, to_input, train
+from engine.train import (
+    StopTraining,
+    TrainConfig,
+    TrainStep,
+    evaluate,
+    to_input,
+    train,
+    training_subset,
+)
 
 PROGRESS_EVERY = 0.2  # seconds between progress events
 CONTROL_EVERY = 0.1  # seconds between reads of the pause/stop flag (and heartbeats)
@@ -192,9 +200,7 @@ def run_training(store: RunStore, run_id: str, data_dir: str) -> None:
     store.update(run_id, probes=chosen_probes.tolist())
     probes = to_input(test_x[chosen_probes])
     train_x, train_y = cached_split(cache, data_dir, "train")
-    chosen = np.sort(
-        np.random.default_rng(seed).permutation(len(train_x))[: training["train_images"]]
-    )
+    chosen = training_subset(len(train_x), training["train_images"], seed)
     reporter = Reporter(store, run_id, folder, probes)
     history = train(
         model,

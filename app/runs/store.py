@@ -28,6 +28,7 @@ FINISHED = ("done", "stopped", "failed")
 STATUSES = ("queued", *ACTIVE, *FINISHED)
 BUSY_TIMEOUT_MS = 10_000
 HOST = socket.gethostname()
+RESTARTED = "server restarted: the run was interrupted; its checkpoints are kept"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from app.runs.store import RunStore
+from app.runs.store import RESTARTED, RunStore
 
 log = logging.getLogger("convlens")
 WATCH_EVERY = 0.5  # seconds between ticks
-RESTARTED = "server restarted: the run was interrupted; its checkpoints are kept"
 TRAINER_DIED = "the trainer process ended unexpectedly ({how}); its checkpoints are kept"
 
 

@@ -11,13 +11,14 @@ import dataclasses
 import hashlib
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from app.runs.store import RunStore
+from app.runs.store import RESTARTED, RunStore
 from engine.data import load_mnist
 from engine.model import Sequential
 from engine.runtime import configure_training
@@ -35,7 +36,8 @@ from engine.train import (
 )
 
 PROGRESS_EVERY = 0.2  # seconds between progress events
-CONTROL_EVERY = 0.1  # seconds between reads of the pause/stop flag (and heartbeats)
+CONTROL_EVERY = 0.1  # seconds between reads of the pause/stop flag
+HEARTBEAT_EVERY = 1.0  # seconds between heartbeats (from a thread: long steps do not delay it)
 VALIDATION_IMAGES = 500  # the first MNIST test digits: every run's validation set (evaluated
 # at each checkpoint: 1,000 cost a 10,000-image run ~25 % of its speed, 500 about half that)
 FINAL_NAME = "model.npz"
@@ -71,7 +73,6 @@ class Reporter:
         self.store, self.run_id, self.folder, self.probes = store, run_id, folder, probes
         self.started = time.perf_counter()
         self.last_event = self.last_control = 0.0
-        self.parent = os.getppid()
         self.latest: dict[str, Any] = {}
         self.last_step: TrainStep | None = None
         self.saved_step = -1  # the step of the last checkpoint written
@@ -110,18 +111,14 @@ class Reporter:
         self.last_event = time.perf_counter()
 
     def obey(self, s: TrainStep) -> None:
-        """Heartbeat; raise StopTraining on a stop flag; block while paused."""
+        """Raise StopTraining on a stop flag; block while paused."""
         paused_at: float | None = None
         while True:
-            if os.getppid() != self.parent:  # the server that started this trainer is gone
-                raise ServerGone
             control = self.store.get(self.run_id)["control"]
             if control == "stop":
                 raise StopTraining
             if control != "pause":
-                if paused_at is None:
-                    self.store.update(self.run_id, heartbeat=time.time())
-                else:
+                if paused_at is not None:
                     self.started += time.perf_counter() - paused_at  # the rate omits the pause
                     self.emit({"type": "progress", "status": "running", **self.progress(s)})
                 return
@@ -129,7 +126,6 @@ class Reporter:
                 paused_at = time.perf_counter()
                 self.emit({"type": "progress", "status": "paused", **self.progress(s)})
             time.sleep(CONTROL_EVERY)
-            self.store.update(self.run_id, heartbeat=time.time())
 
     def checkpoint(self, model: Sequential, s: TrainStep) -> None:
         """Save the weights, record the checkpoint, and send its event (kernels, probes)."""
@@ -171,8 +167,15 @@ PROGRESS_FIELDS = (
 )
 
 
-class ServerGone(Exception):
-    """The web server process that started this trainer has exited."""
+def heartbeat(store: RunStore, run_id: str, parent: int) -> None:
+    """Every HEARTBEAT_EVERY s: say this trainer lives; if the server that started it has gone,
+    fail the run ("server restarted") and end this process."""
+    while True:
+        time.sleep(HEARTBEAT_EVERY)
+        if os.getppid() != parent:
+            store.finish(run_id, "failed", RESTARTED)
+            os._exit(1)
+        store.update(run_id, heartbeat=time.time())
 
 
 def config_of(training: dict[str, Any]) -> TrainConfig:
@@ -245,14 +248,11 @@ def main(argv: list[str]) -> int:
     runs_dir, run_id, data_dir = argv
     store = RunStore(Path(runs_dir))
     store.update(run_id, pid=os.getpid(), heartbeat=time.time())
+    beat = threading.Thread(target=heartbeat, args=(store, run_id, os.getppid()), daemon=True)
+    beat.start()
     configure_training()
     try:
         run_training(store, run_id, data_dir)
-    except ServerGone:
-        store.finish(
-            run_id, "failed", "server restarted: the run was interrupted; its checkpoints are kept"
-        )
-        return 1
     except Exception as exc:  # noqa: BLE001 - reported to the client as the run's error
         store.finish(run_id, "failed", f"training failed: {type(exc).__name__}: {exc}")
         raise

@@ -57,7 +57,7 @@ def test_post_answers_202_with_the_run_and_every_default(client, done_run):
         "epochs": 1,
         "batch_size": 64,
         "optimizer": "adam",
-        "learning_rate": 0.002,
+        "learning_rate": 0.005,
         "augment": False,
         "seed": 0,
     }

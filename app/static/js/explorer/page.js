@@ -12,6 +12,7 @@ import { createExplainPanel } from "./explain-panel.js";
 import { createSaliencyView } from "./saliency-view.js";
 import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
+import { createOverview } from "./overview.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
@@ -50,6 +51,12 @@ export async function startExplorer(doc) {
     onMark: (marks) => (marks ? network.mark(marks) : network.clearMarks()),
     activationsOf: (name) =>
       name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
+  });
+
+  const overview = createOverview(byId("overview"), model, {
+    detailPanel: doc.getElementById("network-panel"),
+    onOpen: (target) => say(`${target.column.layer.name}: up close comes next.`),
+    onDetail: (shown) => shown && last && network.show(last.answer),
   });
 
   const topPatches = createTopPatches(byId("top-patches"));
@@ -100,7 +107,8 @@ export async function startExplorer(doc) {
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
     probabilities.show(answer.probabilities, answer.prediction);
     drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
-    network.show(answer);
+    overview.show(answer);
+    if (overview.detailShown()) network.show(answer);
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
@@ -117,6 +125,7 @@ export async function startExplorer(doc) {
     input28.fillStyle = "#fff";
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
+    overview.clear();
     doc.body.classList.remove("has-answer");
     panel.close();
     say("");

@@ -15,7 +15,7 @@ const FAN = 12; // links drawn from a dense unit to its (many) inputs
 
 /**
  * Build the overview inside `root` (the element with data-testid="overview").
- * onOpen(target): a unit was clicked or chosen with Enter, target {column, channel, row, col}
+ * onOpen(target, opener): a unit was clicked or chosen with Enter, target {column, channel, row, col}
  * for maps or {column, index} for vectors. onDetail(shown): the detailed view was toggled.
  */
 export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
@@ -85,13 +85,13 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
           return { column, channel: ch, row, col };
         };
         canvas.addEventListener("pointermove", (e) => hover(at(e)));
-        canvas.addEventListener("click", (e) => onOpen(at(e)));
+        canvas.addEventListener("click", (e) => onOpen(at(e), canvas));
         const centre = () => ({ column, channel: ch, row: column.h >> 1, col: column.w >> 1 });
         canvas.addEventListener("focus", () => hover(centre()));
         canvas.addEventListener("keydown", (e) => {
           if (e.key !== "Enter" && e.key !== " ") return;
           e.preventDefault();
-          onOpen(centre());
+          onOpen(centre(), canvas);
         });
         grid.append(canvas);
         view.canvases.push(canvas);
@@ -108,7 +108,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         return index === null ? null : { column, index };
       };
       canvas.addEventListener("pointermove", (e) => hover(at(e)));
-      canvas.addEventListener("click", (e) => at(e) && onOpen(at(e)));
+      canvas.addEventListener("click", (e) => at(e) && onOpen(at(e), canvas));
       body.append(canvas);
       view.canvases.push(canvas);
     } else {
@@ -130,12 +130,12 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         const target = { column, index: k };
         row.addEventListener("pointermove", () => hover(target));
         row.addEventListener("focus", () => hover(target));
-        row.addEventListener("click", () => onOpen(target));
+        row.addEventListener("click", () => onOpen(target, row));
         list.append(row);
         return value;
       });
       canvas.addEventListener("pointermove", (e) => hover({ column, index: cellAt(e, canvas, column.n, 1)[0] }));
-      canvas.addEventListener("click", (e) => onOpen({ column, index: cellAt(e, canvas, column.n, 1)[0] }));
+      canvas.addEventListener("click", (e) => onOpen({ column, index: cellAt(e, canvas, column.n, 1)[0] }, canvas));
       body.append(list);
       view.canvases.push(canvas);
     }

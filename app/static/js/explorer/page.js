@@ -13,6 +13,7 @@ import { createSaliencyView } from "./saliency-view.js";
 import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
 import { createOverview } from "./overview.js";
+import { createMapZoom } from "./map-zoom.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
@@ -55,8 +56,15 @@ export async function startExplorer(doc) {
 
   const overview = createOverview(byId("overview"), model, {
     detailPanel: doc.getElementById("network-panel"),
-    onOpen: (target) => say(`${target.column.layer.name}: up close comes next.`),
+    onOpen: (target, opener) => target.column.type === "maps" && zoom.open(target, opener),
     onDetail: (shown) => shown && last && network.show(last.answer),
+  });
+  const zoom = createMapZoom(doc, {
+    columns: overview.columns,
+    entryOf: (name) =>
+      name === "input" ? last && { activations: [last.answer.input], min: 0, max: 1 } : last?.answer.layers.find((l) => l.name === name),
+    onExplain: (target) => pickUnit(target),
+    onClose: () => panel.close(),
   });
 
   const topPatches = createTopPatches(byId("top-patches"));
@@ -109,6 +117,7 @@ export async function startExplorer(doc) {
     drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
     overview.show(answer);
     if (overview.detailShown()) network.show(answer);
+    zoom.refresh();
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
@@ -126,6 +135,7 @@ export async function startExplorer(doc) {
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
     overview.clear();
+    zoom.refresh();
     doc.body.classList.remove("has-answer");
     panel.close();
     say("");

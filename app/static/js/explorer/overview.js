@@ -22,6 +22,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   const columns = overviewColumns(model);
   const acts = new Map(); // layer name -> activations of the newest answer
   let hovered = null;
+  let marked = null; // a dense answer whose contributions are drawn while nothing is hovered
 
   root.replaceChildren();
   const head = el("div", "overview-head");
@@ -101,6 +102,8 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
       const canvas = el("canvas", "heatmap ov-vector");
       canvas.width = column.cols * column.unit;
       canvas.height = column.rows * column.unit;
+      canvas.style.setProperty("--w", `${canvas.width}px`);
+      canvas.style.setProperty("--h", `${canvas.height}px`);
       canvas.setAttribute("data-testid", `ov-${layer.name}`);
       const at = (e) => {
         const [row, col] = cellAt(e, canvas, column.rows, column.cols);
@@ -191,10 +194,36 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
     if (hovered) showFormula(hovered);
   }
 
+  /** Draw a dense unit's top contributions (POST /api/explain/vector) back on their sources. */
+  function mark(answer) {
+    marked = answer?.kind === "dense" ? answer : null;
+    const column = marked && views.find((v) => v.column.layer.name === marked.layer)?.box;
+    if (column && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = Math.max(0, column.offsetLeft + column.offsetWidth + 40 - strip.clientWidth);
+    }
+    if (!hovered) hover(null);
+  }
+
+  function drawMarked() {
+    const view = views.find((v) => v.column.layer.name === marked.layer);
+    const source = views.find((v) => v.column.layer.name === marked.source_layer);
+    if (!view || !source) return;
+    const unitRect = rectOf(view, { column: view.column, index: marked.unit });
+    links.box(unitRect, "unit");
+    for (const { position } of marked.top) {
+      const [channel, row, col] = position;
+      const target = position.length === 3 ? { channel, row, col } : { index: position[0] };
+      const rect = rectOf(source, { column: source.column, ...target });
+      links.box(rect, "window");
+      links.link(rect, unitRect, { strong: true });
+    }
+  }
+
   function hover(target) {
     hovered = target;
     links.clear();
     showFormula(target);
+    if (!target && marked) drawMarked();
     if (!target) return;
     const view = views[target.column.index];
     const unitRect = rectOf(view, target);
@@ -291,5 +320,5 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   setDetail(true);
 
   clear();
-  return { show, clear, columns, detailShown: () => detailShown };
+  return { show, clear, mark, columns, detailShown: () => detailShown };
 }

@@ -14,6 +14,7 @@ import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
 import { createOverview } from "./overview.js";
 import { createMapZoom } from "./map-zoom.js";
+import { createDenseExplain } from "./dense-explain.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
@@ -56,7 +57,8 @@ export async function startExplorer(doc) {
 
   const overview = createOverview(byId("overview"), model, {
     detailPanel: doc.getElementById("network-panel"),
-    onOpen: (target, opener) => target.column.type === "maps" && zoom.open(target, opener),
+    onOpen: (target, opener) =>
+      target.column.type === "maps" ? zoom.open(target, opener) : dense.explainTarget(target, opener),
     onDetail: (shown) => shown && last && network.show(last.answer),
   });
   const zoom = createMapZoom(doc, {
@@ -65,6 +67,15 @@ export async function startExplorer(doc) {
       name === "input" ? last && { activations: [last.answer.input], min: 0, max: 1 } : last?.answer.layers.find((l) => l.name === name),
     onExplain: (target) => pickUnit(target),
     onClose: () => panel.close(),
+  });
+  const dense = createDenseExplain(doc, {
+    request: (body, signal) =>
+      last
+        ? postJSON("/api/explain/vector", { ...last.input, ...body }, { signal })
+        : Promise.reject(new Error("Draw a digit first: then click any unit to see how it was computed.")),
+    shapeOf: (name) => (name === "input" ? model.input_shape : model.layers.find((l) => l.name === name).output_shape),
+    onMark: (answer) => overview.mark(answer),
+    onOpen: () => panel.close(),
   });
 
   const topPatches = createTopPatches(byId("top-patches"));
@@ -118,6 +129,7 @@ export async function startExplorer(doc) {
     overview.show(answer);
     if (overview.detailShown()) network.show(answer);
     zoom.refresh();
+    dense.refresh();
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
@@ -136,6 +148,7 @@ export async function startExplorer(doc) {
     saliency.clear();
     overview.clear();
     zoom.refresh();
+    dense.close();
     doc.body.classList.remove("has-answer");
     panel.close();
     say("");
@@ -150,6 +163,7 @@ export async function startExplorer(doc) {
     const index = model.layers.indexOf(layer);
     const explained = layer.kind === "relu" ? model.layers[index - 1].name : layer.name;
     const explainedKind = model.layers.find((l) => l.name === explained).kind;
+    dense.close();
     if (animate) topPatches.show(explainedKind === "conv2d" ? explained : null, target.channel);
     explainCall?.abort();
     const call = new AbortController();

@@ -15,6 +15,7 @@ import { createTooltip } from "./tooltip.js";
 import { createOverview } from "./overview.js";
 import { createMapZoom } from "./map-zoom.js";
 import { createDenseExplain } from "./dense-explain.js";
+import { createTour } from "./tour.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
@@ -230,6 +231,8 @@ export async function startExplorer(doc) {
     }
   });
   reset();
+  const tour = createTour(doc, { model, lastRequest: () => last, drawExample: () => byId("example").click() });
+  if (new URLSearchParams(doc.defaultView.location.search).has("tour")) tour.open();
   const sample = new URLSearchParams(doc.defaultView.location.search).get("sample");
   if (sample !== null) {
     if (/^\d+$/.test(sample)) loadSample(`offset=${sample}&count=1`);

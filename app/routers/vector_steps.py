@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 
 from app.compute import run_numerics
 from app.config import Settings
@@ -10,7 +12,11 @@ from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
 from app.errors import BadInput, error_responses
 from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
-from app.schemas.vector_steps import VectorExplainRequest, VectorExplainResponse
+from app.schemas.vector_steps import (
+    REQUEST_EXAMPLES,
+    VectorExplainRequest,
+    VectorExplainResponse,
+)
 from app.state import LoadedModel
 from engine.explain import explain_vector_unit
 
@@ -25,7 +31,9 @@ router = APIRouter(prefix="/api", tags=["steps"])
     summary="How one unit of a dense layer, or one softmax probability, was computed",
 )
 async def explain_vector(
-    req: VectorExplainRequest, loaded: ModelDep, settings: SettingsDep
+    req: Annotated[VectorExplainRequest, Body(openapi_examples=REQUEST_EXAMPLES)],
+    loaded: ModelDep,
+    settings: SettingsDep,
 ) -> NumpyJSONResponse:
     """Dense unit: its `top` largest contributions (input value x weight, each with where it
     sits in the maps before flatten), their sum, the bias and the result (and the ReLU after).

@@ -10,6 +10,17 @@ from app.schemas.common import ImageInput, integer
 from app.schemas.steps import ActivationStep
 
 Index = integer(ge=0)
+ONE = [[0, 0, 0, 0, 0], *[[0, 0, 1, 0, 0]] * 4, [0, 0, 0, 0, 0]]  # a "1", light on dark
+REQUEST_EXAMPLES = {
+    "dense": {
+        "summary": "fc1 unit 7: its 5 largest contributions",
+        "value": {"pixels": ONE, "layer": "fc1", "unit": 7, "top": 5},
+    },
+    "softmax": {
+        "summary": "softmax: the probability of a 1 as exp / sum",
+        "value": {"pixels": ONE, "layer": "softmax", "unit": 1},
+    },
+}
 TOP_MAX = 64  # the most contributions one answer lists
 
 

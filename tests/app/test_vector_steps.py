@@ -81,3 +81,15 @@ def test_model_lists_receptive_fields(client, model):
     for layer in layers:
         assert layer["receptive_fields"] == fields.get(layer["name"])
     assert next(la for la in layers if la["name"] == "fc1")["receptive_fields"] is None
+
+
+def test_openapi_examples_answer(client):
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/explain/vector"]["post"]["requestBody"]["content"]
+    examples = body["application/json"]["examples"]
+    assert set(examples) == {"dense", "softmax"}
+    for example in examples.values():
+        r = client.post("/api/explain/vector", json=example["value"])
+        assert r.status_code == 200, r.text
+        kind = {"fc1": "dense", "softmax": "softmax"}[example["value"]["layer"]]
+        assert r.json()["kind"] == kind

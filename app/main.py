@@ -20,7 +20,19 @@ from app.middleware import (
     SecurityHeadersMiddleware,
     StartupMessageMiddleware,
 )
-from app.routers import docs, health, insight, model, models, pages, predict, runs, samples, steps
+from app.routers import (
+    docs,
+    health,
+    insight,
+    model,
+    models,
+    pages,
+    predict,
+    runs,
+    samples,
+    steps,
+    vector_steps,
+)
 from app.runs.supervisor import watch
 from app.state import start
 from app.static_files import RevalidatedStaticFiles
@@ -88,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
-    for router in (health, model, models, runs, predict, steps, samples, insight, pages, docs):
+    routers = (health, model, models, runs, predict, steps, vector_steps, samples, insight)
+    for router in (*routers, pages, docs):
         app.include_router(router.router)
     return app
 

@@ -10,6 +10,7 @@ from app.errors import NotFound, error_responses
 from app.responses import NumpyJSONResponse
 from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
 from engine.atlas import atlas_available
+from engine.receptive_field import geometry_fields
 
 router = APIRouter(prefix="/api/model", tags=["model"])
 
@@ -31,7 +32,10 @@ def model_info(loaded: ChosenModelDep, settings: SettingsDep) -> ModelInfo:
         input_shape=list(model.input_shape),
         class_names=model.class_names,
         parameter_count=model.parameter_count(),
-        layers=[LayerInfo(**d) for d in model.describe_layers()],
+        layers=[
+            LayerInfo(**d, **g)
+            for d, g in zip(model.describe_layers(), geometry_fields(model), strict=True)
+        ],
         test_accuracy=loaded.metadata.get("test_accuracy"),
         metadata=loaded.metadata,
         atlas_available=atlas_available(loaded.version, settings.data),

@@ -48,6 +48,10 @@ GOOD: dict[tuple[str, str], list[tuple[str, dict]]] = {
         )
         for layer in ("conv1", "pool1", "conv2", "pool2")
     ],
+    ("POST", "/api/explain/vector"): [
+        ("/api/explain/vector", {"json": {"pixels": PIXELS, "layer": layer, "unit": 3}})
+        for layer in ("fc1", "fc2", "softmax")
+    ],
     ("POST", "/api/convolve"): [
         ("/api/convolve", {"json": {"input": GRID, "kernels": [[[[1, 0], [0, -1]]]]}}),
         (

@@ -56,9 +56,17 @@ export class DrawPad {
     return this.picture ? fitFrame(this.canvas, this.picture) : { x: 0, y: 0, scale: 1 };
   }
 
-  /** A PNG data URL of the pad: dark ink on white. */
-  toDataURL() {
-    return this.canvas.toDataURL("image/png");
+  /** A PNG data URL of the pad (dark ink on white), encoded off the main thread (canvas.toBlob). */
+  toDataURLAsync() {
+    return new Promise((resolve, reject) => {
+      this.canvas.toBlob((blob) => {
+        if (!blob) return reject(new Error("the drawing could not be encoded as PNG"));
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(blob);
+      }, "image/png");
+    });
   }
 
   /** Draw `strokes` (points in 0..1) point by point, like a hand would; resolves when done. */

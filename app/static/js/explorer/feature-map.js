@@ -4,6 +4,7 @@ import { WINDOW_COLOUR } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { cellAt } from "../shared/pointer.js";
+import { requestDraw, watchVisibility } from "./draw-queue.js";
 
 const DISPLAY = 84; // CSS pixels of a map's side
 
@@ -46,12 +47,14 @@ export class FeatureMap {
       canvas.addEventListener("pointerleave", () => tooltip.hide());
     }
     this.#describe();
+    watchVisibility(this);
   }
 
+  /** New values (H x W rows) under `scale`: drawn at the next frame while on screen. */
   setData(grid, scale) {
     this.grid = grid;
     this.scale = scale;
-    this.draw();
+    requestDraw(this);
   }
 
   /** window: {row, col, height, width} in this map's coordinates (may reach into padding). */

@@ -5,6 +5,7 @@ import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
+import { createPredictClient } from "./predict-client.js";
 import { createProbabilities } from "./probabilities.js";
 import { createNetworkView } from "./network-view.js";
 import { showKernels } from "./kernels-view.js";
@@ -57,15 +58,17 @@ export async function startExplorer(doc) {
     onChange: (method) => method && last && predictor.schedule({ now: true }),
   });
 
+  const predictClient = createPredictClient(); // compact activations, decoded in a worker
   const predictor = createPredictor({
-    request: (signal) => {
-      const input = source || { image: pad.toDataURL(), preprocess: true };
+    request: async (signal) => {
       const method = saliency.method();
       const drawing = { version: drawingVersion, frame: pad.frame(), width: pad.canvas.width };
-      return Promise.all([
-        postJSON("/api/predict", { ...input, layers: "all" }, { signal }),
+      const input = source || { image: await pad.toDataURLAsync(), preprocess: true };
+      const [answer, map] = await Promise.all([
+        predictClient.predict({ ...input, layers: "all" }, { signal }),
         method ? postJSON("/api/saliency", { ...input, method }, { signal }) : null,
-      ]).then(([answer, map]) => ({ answer, input, saliency: map, drawing }));
+      ]);
+      return { answer, input, saliency: map, drawing };
     },
     onResult: showAnswer,
     onError: (error) => {

@@ -2,6 +2,8 @@
 
 import { colourFor } from "./colour.js";
 
+let buffer = null; // one pixel per cell; reused by every call (each call finishes with it)
+
 /**
  * Paint a rows x cols grid into ctx, pixels crisp: pixelAt(r, c) gives [red, green, blue] or
  * [red, green, blue, alpha] (0-255) of each cell. A buffer canvas holds one pixel per cell;
@@ -11,7 +13,7 @@ import { colourFor } from "./colour.js";
  */
 export function paintGrid(ctx, rows, cols, pixelAt, { box = null, smooth = false } = {}) {
   if (!rows || !cols) return;
-  const buffer = document.createElement("canvas");
+  buffer ??= document.createElement("canvas");
   buffer.width = cols;
   buffer.height = rows;
   const bctx = buffer.getContext("2d");

@@ -84,7 +84,9 @@ def test_explain_animation_ends_on_the_activation(page, live_server, layer, chan
     page.on("response", lambda r: answers.append(r) if r.url.endswith("/api/predict") else None)
     draw_strokes(page, example_strokes()["5"])
     wait_for_prediction(page, "5")
-    page.wait_for_load_state("networkidle")  # the last throttled request has landed
+    page.wait_for_load_state("networkidle")
+    # the predictions travel through a worker: wait until the page has none in flight
+    page.wait_for_function("() => !document.body.classList.contains('busy')")
     answer = answers[-1].json()
     # the page asks for the compact float16 form: the value shown is the float16 rounding
     activations = {entry["name"]: decode_array(entry["activations"]) for entry in answer["layers"]}

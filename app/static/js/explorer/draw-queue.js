@@ -1,4 +1,5 @@
-// Drawing batched per animation frame: maps on screen are drawn at the next frame, maps off
+// Drawing batched per animation frame: maps on screen are drawn at the next frames (a few ms
+// of drawing per frame), maps off
 // screen when the browser is idle (or as soon as they scroll into view), each at most once.
 
 const pending = new Set(); // items {canvas, draw()} whose data changed since they were drawn
@@ -34,12 +35,22 @@ function schedule() {
   idle ||= requestIdleCallback(drawHidden, { timeout: 2000 });
 }
 
+const FRAME_BUDGET = 8; // ms of drawing per frame; the rest waits for the next frame
+const FRAME_MAPS = 4; // canvases changed per frame: each one costs the browser's paint too
+
 function drawVisible() {
   frame = 0;
+  const start = performance.now();
+  let drawn = 0;
   for (const item of pending) {
     if (!visible.has(item.canvas)) continue;
+    if (drawn >= FRAME_MAPS || performance.now() - start > FRAME_BUDGET) {
+      frame = requestAnimationFrame(drawVisible);
+      return;
+    }
     pending.delete(item);
     item.draw();
+    drawn += 1;
   }
 }
 

@@ -53,13 +53,18 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   part("last").addEventListener("click", () => stepTo(steps.length - 1));
   els.play.addEventListener("click", () => (timer ? pause() : play()));
   els.speed.addEventListener("change", () => timer && play());
-  root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") close();
+  let returnTo = null; // the element focused when the panel opened: focus goes back there
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !root.hidden) {
+      e.preventDefault();
+      close();
+    }
   });
 
-  /** Show a new unit: `answer` of /api/explain for the clicked `target`. */
-  function show(newAnswer, newTarget, { animate = true } = {}) {
+  /** Show a new unit: `answer` of /api/explain for the clicked `target`; focus: move focus in. */
+  function show(newAnswer, newTarget, { animate = true, focus = false } = {}) {
     pause();
+    remember();
     answer = newAnswer;
     target = newTarget;
     steps = buildSteps(answer);
@@ -71,9 +76,17 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
       go(0);
       play();
     } else go(steps.length - 1);
+    if (focus) root.focus();
+  }
+
+  /** Keep the element outside the panel that had focus, to give focus back on close. */
+  function remember() {
+    const active = document.activeElement;
+    if (active && active !== document.body && !root.contains(active)) returnTo = active;
   }
 
   function loading(newTarget) {
+    remember();
     root.hidden = false;
     document.body.classList.add("explaining");
     els.status.textContent = `Loading ${newTarget.layer} map ${newTarget.channel} [${newTarget.row}, ${newTarget.col}]…`;
@@ -85,9 +98,14 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
 
   function close() {
     pause();
+    const hadFocus = root.contains(document.activeElement);
+    const wasOpen = !root.hidden;
     root.hidden = true;
     document.body.classList.remove("explaining");
     onMark(null);
+    if (wasOpen && returnTo?.isConnected && (hadFocus || document.activeElement === document.body)) {
+      returnTo.focus();
+    }
   }
 
   function play() {

@@ -62,7 +62,7 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
           height: shape[1],
           width: shape[2],
           tooltip,
-          onPick: pickable ? (row, col) => onPick({ layer: layer.name, channel: ch, row, col }) : null,
+          onPick: pickable ? (row, col, how) => onPick({ layer: layer.name, channel: ch, row, col }, how) : null,
         });
         map.canvas.setAttribute("data-testid", `map-${layer.name}-${ch}`);
         const figure = document.createElement("figure");
@@ -145,5 +145,15 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
     }
   }
 
-  return { show, mark, clearMarks, views, layers };
+  /** Take every value off the maps and vectors (no answer fits what the pad shows). */
+  function clear() {
+    shown = null;
+    for (const view of views.values()) {
+      view.legendSlot.replaceChildren();
+      if (view.maps) view.maps.forEach((map) => map.setData(null, null));
+      else view.vector.show(null, { min: 0, max: 1, signed: false });
+    }
+  }
+
+  return { show, clear, mark, clearMarks, views, layers };
 }

@@ -20,9 +20,11 @@ import { pixelsToPicture, readImageFile } from "./upload.js";
 export async function startExplorer(doc) {
   const byId = byTestId(doc);
   const status = doc.getElementById("status");
-  const say = (text, isError = false) => {
+  /** note: "transient" (gone with the next answer) or "sticky" (stays while drawing). */
+  const say = (text, isError = false, note = "") => {
     status.textContent = text;
     status.classList.toggle("error", isError);
+    status.dataset.note = note;
   };
   let model;
   try {
@@ -37,6 +39,7 @@ export async function startExplorer(doc) {
   const input28 = byId("input-28").getContext("2d");
   const probabilities = createProbabilities(byId("probabilities"), model.class_names);
   let source = null; // a loaded picture's request fields; null: the pad's own drawing
+  let pictureSource = null; // the request fields of the picture loaded last (undo may bring it back)
   let last = null; // {answer, input, saliency} of the newest prediction shown
   let explainCall = null;
   let drawingVersion = 0; // counts changes of what the pad shows: maps go only on the current one
@@ -72,18 +75,21 @@ export async function startExplorer(doc) {
     },
     onResult: showAnswer,
     onError: (error) => {
+      clearAnswer(); // nothing on screen may describe an input the server refused
+      confidence.textContent = "No answer";
       say(error.message, true);
-      prediction.textContent = "?";
     },
     onBusy: (busy) => doc.body.classList.toggle("busy", busy),
   });
 
   const pad = new DrawPad(byId("draw-canvas"), {
-    onChange: ({ ending }) => {
+    onChange: ({ ending, setAside = false }) => {
       drawingChanged();
       if (pad.isEmpty()) return reset();
-      if (!pad.picture) source = null;
-      if (!ending && status.textContent && !pad.replaying) say("");
+      source = pad.picture ? pictureSource : null;
+      if (setAside) {
+        say("A new drawing: the loaded digit is set aside. Undo (Ctrl+Z) brings it back.", false, "sticky");
+      } else if (!ending && status.textContent && status.dataset.note !== "sticky" && !pad.replaying) say("");
       predictor.schedule({ now: ending });
     },
   });
@@ -97,7 +103,7 @@ export async function startExplorer(doc) {
   function showAnswer(result) {
     last = result;
     const { answer } = result;
-    if (status.classList.contains("error")) say("");
+    if (status.classList.contains("error") || status.dataset.note === "transient") say("");
     prediction.textContent = answer.label;
     const p = answer.probabilities[answer.prediction];
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
@@ -111,21 +117,27 @@ export async function startExplorer(doc) {
 
   function reset() {
     predictor.cancel();
-    explainCall?.abort();
     source = null;
+    clearAnswer();
+    confidence.textContent = "Draw a digit";
+    say("");
+  }
+
+  /** Take the prediction, bars, preview, saliency, maps and explanation off the page. */
+  function clearAnswer() {
+    explainCall?.abort();
     last = null;
     prediction.textContent = "?";
-    confidence.textContent = "Draw a digit";
     probabilities.reset();
     input28.fillStyle = "#fff";
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
+    network.clear();
     doc.body.classList.remove("has-answer");
     panel.close();
-    say("");
   }
 
-  async function pickUnit(target, { animate = true } = {}) {
+  async function pickUnit(target, { animate = true, keyboard = false } = {}) {
     if (!last) {
       say("Draw a digit first: then click any unit to see how it was computed.");
       return;
@@ -142,7 +154,7 @@ export async function startExplorer(doc) {
     try {
       const body = { ...last.input, layer: explained, channel: target.channel, row: target.row, col: target.col };
       const answer = await postJSON("/api/explain", body, { signal: call.signal });
-      if (explainCall === call) panel.show(answer, target, { animate });
+      if (explainCall === call) panel.show(answer, target, { animate, focus: keyboard });
     } catch (error) {
       if (error.name !== "AbortError") panel.fail(error.message);
     }
@@ -150,6 +162,16 @@ export async function startExplorer(doc) {
 
   byId("clear").addEventListener("click", () => pad.clear());
   byId("undo").addEventListener("click", () => pad.undo());
+  doc.addEventListener("keydown", (e) => {
+    if (e.target.closest?.("input, select, textarea, [contenteditable]")) return;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "z") {
+      e.preventDefault();
+      pad.undo();
+    } else if (e.key === "Delete" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      pad.clear();
+    }
+  });
   byId("example").addEventListener("click", async () => {
     try {
       const strokes = await loadExampleStrokes();
@@ -167,7 +189,7 @@ export async function startExplorer(doc) {
       const { samples } = await getJSON(`/api/samples?${query}`);
       const sample = samples[0];
       if (!sample) return say("There is no MNIST test digit with that number.", true);
-      source = { pixels: sample.pixels, preprocess: false };
+      source = pictureSource = { pixels: sample.pixels, preprocess: false };
       drawingChanged();
       pad.showPicture(pixelsToPicture(sample.pixels));
       say(`MNIST test digit #${sample.index}, labelled ${sample.label}.`);
@@ -190,12 +212,13 @@ export async function startExplorer(doc) {
     if (!file) return;
     try {
       const { picture, dataURL } = await readImageFile(file);
-      source = { image: dataURL, preprocess: true };
+      source = pictureSource = { image: dataURL, preprocess: true };
       drawingChanged();
       pad.showPicture(picture);
-      say(`Reading ${file.name}.`);
+      say(`Reading ${file.name}…`, false, "transient");
       predictor.schedule({ now: true });
     } catch (error) {
+      pad.clear(); // the old drawing and everything computed from it make way for the failed file
       say(`Could not read ${file.name}: ${error.message}`, true);
     }
   });

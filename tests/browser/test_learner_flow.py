@@ -7,6 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.index_helpers import (
     CANVAS_INK,
     draw_strokes,
@@ -193,4 +194,26 @@ def test_conv2_explanation_has_channel_subtotals_and_plain_numbers(page, live_se
     text = page.get_by_test_id("explain-panel").text_content()
     assert "e-" not in text and "e+" not in text  # no scientific notation
     assert "+ -" not in text
+    assert page.console_errors == []
+
+
+def test_explain_sheet_fits_a_phone_and_leaves_the_map_in_view(phone_page, live_server) -> None:
+    page = phone_page
+    open_page(page, live_server)
+    draw_strokes(page, example_strokes()["2"])
+    wait_for_prediction(page, "2")
+    target = page.get_by_test_id("map-pool1-6")
+    target.scroll_into_view_if_needed()
+    with page.expect_response("**/api/explain"):
+        target.tap()
+    panel = page.get_by_test_id("explain-panel")
+    panel.wait_for(state="visible")
+    page.get_by_test_id("explain-end").click()
+    sheet = panel.bounding_box()
+    assert sheet["x"] >= 0 and sheet["x"] + sheet["width"] <= 390
+    assert panel.evaluate("p => p.scrollWidth <= p.clientWidth"), "the sheet scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = target.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= sheet["y"], "the sheet covers the map"
+    page.screenshot(path=str(ARTIFACTS / "explorer-explain-390.png"))
     assert page.console_errors == []

@@ -150,7 +150,10 @@ export async function startExplorer(doc) {
     explainCall?.abort();
     const call = new AbortController();
     explainCall = call;
-    if (animate) panel.loading(target);
+    if (animate) {
+      panel.loading(target);
+      keepAboveSheet(network.views.get(target.layer)?.maps?.[target.channel]?.canvas);
+    }
     try {
       const body = { ...last.input, layer: explained, channel: target.channel, row: target.row, col: target.col };
       const answer = await postJSON("/api/explain", body, { signal: call.signal });
@@ -158,6 +161,14 @@ export async function startExplorer(doc) {
     } catch (error) {
       if (error.name !== "AbortError") panel.fail(error.message);
     }
+  }
+
+  /** On a phone the panel is a sheet over the bottom of the page: scroll the map above it. */
+  function keepAboveSheet(canvas) {
+    const sheet = byId("explain-panel").getBoundingClientRect();
+    if (!canvas || sheet.left > 0) return; // a side panel: nothing to avoid
+    const box = canvas.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > sheet.top - 8) doc.defaultView.scrollBy({ top: box.bottom - (sheet.top - 16) });
   }
 
   byId("clear").addEventListener("click", () => pad.clear());

@@ -112,7 +112,10 @@ def find_layer(loaded: LoadedModel, name: str) -> Layer:
 
 async def get_layer(
     loaded: ChosenModelDep,
-    name: Annotated[str, PathParam(description="A layer name, e.g. conv1 (see GET /api/model).")],
+    name: Annotated[
+        str,
+        PathParam(description="A layer name, e.g. conv1 (see GET /api/model).", examples=["conv1"]),
+    ],
 ) -> Layer:
     """The layer named in the path; 404 for an unknown name."""
     return find_layer(loaded, name)

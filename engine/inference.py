@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.encode import Encoding, encode_array
 from engine.model import LayerTrace, Sequential
 
 
@@ -21,13 +22,13 @@ class LayerActivations:
     min: float
     max: float
 
-    def as_dict(self) -> dict[str, Any]:
-        """{name, kind, shape, activations, min, max}; arrays stay NumPy."""
+    def as_dict(self, encoding: Encoding = "lists") -> dict[str, Any]:
+        """{name, kind, shape, activations, min, max}; activations as engine.encode puts them."""
         return {
             "name": self.name,
             "kind": self.kind,
             "shape": list(self.shape),
-            "activations": self.activations,
+            "activations": encode_array(self.activations, encoding),
             "min": self.min,
             "max": self.max,
         }
@@ -43,14 +44,15 @@ class Prediction:
     input: np.ndarray  # (H, W) the network input (first channel), C-contiguous
     layers: list[LayerActivations]
 
-    def as_dict(self) -> dict[str, Any]:
-        """{prediction, label, probabilities, input, layers: [...]}; arrays stay NumPy."""
+    def as_dict(self, encoding: Encoding = "lists") -> dict[str, Any]:
+        """{prediction, label, probabilities, input, layers: [...]}; the layers' activations in
+        `encoding` (see engine.encode), the rest as NumPy arrays."""
         return {
             "prediction": self.prediction,
             "label": self.label,
             "probabilities": self.probabilities,
             "input": self.input,
-            "layers": [layer.as_dict() for layer in self.layers],
+            "layers": [layer.as_dict(encoding) for layer in self.layers],
         }
 
 

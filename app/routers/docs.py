@@ -11,8 +11,12 @@ DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ConvLens API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="stylesheet" href="/static/css/docs.css"></head>
+<body><nav class="docs-nav" data-testid="docs-nav" aria-label="ConvLens">
+<a href="/" data-testid="docs-back">&larr; Back to ConvLens</a>
+<a href="/playground">Playground</a><a href="/model">Model</a></nav>
+<div id="swagger-ui"></div>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/static/js/docs/main.js"></script>
 </body></html>"""

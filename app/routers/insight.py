@@ -106,7 +106,7 @@ def top_patches(
     settings: SettingsDep,
     loaded: ChosenModelDep,
     layer: LayerDep,
-    f: Annotated[int, PathParam(description="Kernel index, 0 .. out_channels - 1.")],
+    f: Annotated[int, PathParam(description="Kernel index, 0 .. out_channels - 1.", examples=[3])],
 ) -> NumpyJSONResponse:
     """Read from the filter atlas, computed once from the MNIST test set and cached beside the
     data (`<data dir>/../atlas/<model version>.npz`). The server computes it by itself on the
@@ -128,8 +128,12 @@ def misclassified(
     settings: SettingsDep,
     loaded: ChosenModelDep,
     test_set: TestSetDep,
-    true: Annotated[int, Query(ge=0, le=9, description="The true digit (matrix row).")],
-    predicted: Annotated[int, Query(ge=0, le=9, description="The prediction (column).")],
+    true: Annotated[
+        int, Query(ge=0, le=9, description="The true digit (matrix row).", examples=[9])
+    ],
+    predicted: Annotated[
+        int, Query(ge=0, le=9, description="The prediction (column).", examples=[4])
+    ],
     count: Annotated[
         int, Query(ge=1, description="How many to return (at most the configured max).")
     ] = 16,

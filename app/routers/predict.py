@@ -17,6 +17,7 @@ from app.inputs import is_large, read_bytes, read_request
 from app.responses import NumpyJSONResponse
 from app.schemas.predict import PredictRequest, PredictResponse
 from app.state import LoadedModel
+from engine.encode import Encoding
 from engine.inference import predict
 from engine.preprocess import Placement
 
@@ -28,13 +29,14 @@ def prediction_payload(
     image: np.ndarray,
     layers: str | list[str],
     placement: Placement | None = None,
+    encoding: Encoding = "lists",
 ) -> dict:
-    """Run the model; unknown layer names are a 404."""
+    """Run the model; unknown layer names are a 404; activations in `encoding`."""
     try:
         result = predict(loaded.model, image, layers)
     except KeyError as exc:
         raise NotFound(exc.args[0]) from exc
-    return {**result.as_dict(), "placement": placement.as_dict() if placement else None}
+    return {**result.as_dict(encoding), "placement": placement.as_dict() if placement else None}
 
 
 @router.post(
@@ -49,8 +51,9 @@ async def predict_json(
 ) -> NumpyJSONResponse:
     """Send `image` (data URL or base64) or `pixels` (2-D array). The answer has the predicted
     digit, the 10 probabilities, the 28 x 28 input the network saw, and the activations of the
-    requested layers (C x H x W nested lists), and where the drawing went in the 28 x 28.
-    `model` and `checkpoint` choose a trained run's model (default: the bundled one)."""
+    requested layers (C x H x W nested lists, or float16 in base64 with `encoding: "f16"`), and
+    where the drawing went in the 28 x 28. `model` and `checkpoint` choose a trained run's model
+    (default: the bundled one)."""
     loaded = state.loaded
     if req.model is not None or req.checkpoint is not None:
         loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
@@ -60,7 +63,7 @@ async def predict_json(
 def _predict(req: PredictRequest, loaded: LoadedModel, settings: Settings) -> NumpyJSONResponse:
     """The whole work of POST /api/predict, JSON rendering included (see app/compute.py)."""
     image, placement = read_request(req, settings)
-    return NumpyJSONResponse(prediction_payload(loaded, image, req.layers, placement))
+    return NumpyJSONResponse(prediction_payload(loaded, image, req.layers, placement, req.encoding))
 
 
 async def one_part_each(request: Request) -> None:

@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api", tags=["samples"])
 def samples(
     test_set: TestSetDep,
     settings: SettingsDep,
-    digit: Annotated[int | None, Query(ge=0, le=9, description="Only this digit.")] = None,
+    digit: Annotated[
+        int | None, Query(ge=0, le=9, description="Only this digit.", examples=[3])
+    ] = None,
     count: Annotated[int, Query(ge=1, description="How many (at most the configured max).")] = 1,
     offset: Annotated[int, Query(ge=0, description="Skip this many matches first.")] = 0,
 ) -> NumpyJSONResponse:

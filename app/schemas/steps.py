@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import RECTANGULAR, STRICT, ImageInput, ModelChoice, Number, integer
+from app.schemas.common import (
+    EXAMPLE_PIXELS,
+    RECTANGULAR,
+    STRICT,
+    ImageInput,
+    ModelChoice,
+    Number,
+    integer,
+)
 
 WINDOW_MAX = 1024  # the largest kernel, pool size, stride or padding the schema accepts
 Positive = integer(ge=1, le=WINDOW_MAX)
@@ -77,6 +85,15 @@ class ExplainRequest(ImageInput, ModelChoice):
     row: Index = Field(description="Output row.", examples=[14])
     col: Index = Field(description="Output column.", examples=[14])
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"pixels": EXAMPLE_PIXELS, "layer": "conv1", "channel": 0, "row": 14, "col": 14},
+                {"pixels": EXAMPLE_PIXELS, "layer": "conv2", "channel": 3, "row": 7, "col": 7},
+            ]
+        }
+    }
+
 
 class ExplainResponse(StepRecord):
     """The step record of the unit in the real model, and where its numbers come from."""
@@ -94,7 +111,20 @@ class ConvolveRequest(BaseModel):
     400 when the arrays are ragged, the kernels' C differs from the input's, `bias` does not
     hold one value per kernel, or the kernel does not fit the padded input."""
 
-    model_config = STRICT
+    model_config = {
+        **STRICT,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "input": [[[1, 2, 0], [0, 1, 3], [2, 1, 0]]],
+                    "kernels": [[[[1, 0], [0, -1]]]],
+                    "bias": [0.5],
+                    "stride": 1,
+                    "padding": 0,
+                }
+            ]
+        },
+    }
 
     input: Maps = Field(
         description="C x H x W input values." + RECTANGULAR,
@@ -105,7 +135,9 @@ class ConvolveRequest(BaseModel):
         examples=[[[[[1, 0], [0, -1]]]]],
     )
     bias: list[Number] | None = Field(
-        None, description="One value per kernel (default 0); 400 for another count."
+        None,
+        description="One value per kernel (default 0); 400 for another count.",
+        examples=[[0.5]],
     )
     stride: Positive | PositivePair = Field(
         1, description="int or [rows, cols], at least 1.", examples=[1]
@@ -137,19 +169,33 @@ class PoolRequest(BaseModel):
 
     400 when the input is ragged or the window does not fit in it."""
 
-    model_config = STRICT
+    model_config = {
+        **STRICT,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "input": [[[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]],
+                    "size": 2,
+                    "stride": 2,
+                    "mode": "max",
+                }
+            ]
+        },
+    }
 
     input: Maps = Field(
         description="C x H x W input values." + RECTANGULAR,
         examples=[[[[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 3, 2], [2, 6, 1, 1]]]],
     )
     size: Positive | PositivePair = Field(
-        2, description="Window size, int or [rows, cols], at least 1."
+        2, description="Window size, int or [rows, cols], at least 1.", examples=[2]
     )
     stride: Positive | PositivePair | None = Field(
-        None, description="Default: the window size; at least 1." + SIZE_LIMIT
+        None, description="Default: the window size; at least 1." + SIZE_LIMIT, examples=[2]
     )
-    mode: Literal["max", "avg"] = Field("max", description="Max or average pooling.")
+    mode: Literal["max", "avg"] = Field(
+        "max", description="Max or average pooling.", examples=["max"]
+    )
 
 
 class PoolResponse(BaseModel):

@@ -390,3 +390,36 @@ def test_predict_and_upload_report_the_placement(client):
     assert upload["placement"] == body["placement"]
     raw = {"pixels": stroke_image().tolist(), "preprocess": False, "layers": []}
     assert client.post("/api/predict", json=raw).json()["placement"] is None
+
+
+def test_f16_encoding_decodes_to_the_lists_rounded_to_float16(client, model):
+    """encoding "f16" carries exactly the float16 rounding of every value the lists carry."""
+    body = {"pixels": stroke_image().tolist(), "layers": "all"}
+    lists = client.post("/api/predict", json=body).json()
+    packed = client.post("/api/predict", json={**body, "encoding": "f16"}).json()
+    assert packed["prediction"] == lists["prediction"]
+    assert packed["probabilities"] == lists["probabilities"]
+    assert packed["input"] == lists["input"]
+    for plain, small in zip(lists["layers"], packed["layers"], strict=True):
+        values = small["activations"]
+        assert values["dtype"] == "float16"
+        assert values["shape"] == plain["shape"]
+        raw = np.frombuffer(base64.b64decode(values["data"]), dtype="<f2")
+        want = f32(plain["activations"]).astype(np.float16)
+        np.testing.assert_array_equal(raw.reshape(plain["shape"]), want)
+        assert (small["min"], small["max"]) == (plain["min"], plain["max"])
+
+
+def test_f16_answers_are_a_third_of_the_lists(client):
+    """The compact form is what it is for: far fewer bytes than the nested lists."""
+    body = {"pixels": stroke_image().tolist(), "layers": "all"}
+    lists = client.post("/api/predict", json=body).content
+    packed = client.post("/api/predict", json={**body, "encoding": "f16"}).content
+    assert len(packed) < len(lists) / 2.5
+
+
+def test_unknown_encoding_is_a_422(client):
+    """Only "lists" and "f16" exist."""
+    answer = client.post("/api/predict", json={"pixels": [[0, 1]], "encoding": "f32"})
+    assert answer.status_code == 422
+    assert "f16" in answer.text

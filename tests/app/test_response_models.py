@@ -34,6 +34,7 @@ GOOD: dict[tuple[str, str], list[tuple[str, dict]]] = {
         ("/api/predict", {"json": {"pixels": PIXELS}}),
         ("/api/predict", {"json": {"image": png_data_url(255 - stroke_image(56))}}),
         ("/api/predict", {"json": {"pixels": PIXELS, "layers": ["pool2"], "preprocess": False}}),
+        ("/api/predict", {"json": {"pixels": PIXELS, "encoding": "f16"}}),
     ],
     ("POST", "/api/predict/upload"): [
         (

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine.serialize import load_model
+from tests.browser.conftest import ARTIFACTS
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -113,3 +114,23 @@ def test_saliency_overlay_draws_heat_where_the_map_is_high(page, live_server):
     assert result["n"][0] > 0 and result["n"][1] > 0
     assert result["hot"] > 100 and abs(result["cold"]) < 5  # white background stays neutral
     assert page.console_errors == []
+
+
+def test_model_page_fits_a_phone(phone_page, live_server, metadata):
+    """At 390 x 844 nothing scrolls sideways and every count of the confusion matrix shows whole."""
+    page = phone_page
+    open_model_page(page, live_server)
+    page.get_by_test_id("confusion-0-0").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"/model is {width} px wide in a 390 px viewport"
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=confusion-matrix] .cell')]
+            .filter((c) => c.scrollWidth > c.clientWidth || c.getBoundingClientRect().right > 390)
+            .map((c) => c.textContent)"""
+    )
+    assert clipped == []
+    biggest = max(max(row) for row in metadata["confusion_matrix"])
+    cell = page.locator("[data-testid=confusion-matrix] .cell", has_text=str(biggest)).first
+    assert cell.inner_text() == str(biggest)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "model-390.png"), full_page=True)

@@ -219,3 +219,40 @@ def test_phone_layout_fits(phone_page, live_server):
     assert width <= 390
     assert widest <= 390  # 16-cell padded slices and three-slice kernels still fit
     assert page.console_errors == []
+
+
+POOL_INPUT = """() => [...document.querySelectorAll("[data-testid=pg-stage-pool] .pool-pair > figure:first-child .cell[data-row]")]
+  .map((c) => c.dataset.value === undefined ? null : Number(c.dataset.value))"""
+
+
+def test_pooling_input_stays_empty_until_the_convolution_computed_it(page, live_server):
+    open_playground(page, live_server)
+    click_and_wait(page, "pg-preset-maxpool")
+    cells = page.evaluate(POOL_INPUT)
+    assert cells and all(v is None for v in cells), "pooling input shown before the convolution"
+    page.click("[data-testid=pg-step]")
+    page.click("[data-testid=pg-step]")
+    cells = page.evaluate(POOL_INPUT)
+    assert sum(v is not None for v in cells) == 2
+    page.click("[data-testid=pg-end]")
+    assert all(v is not None for v in page.evaluate(POOL_INPUT))
+    page.click("[data-testid=pg-back]")
+    assert all(v is not None for v in page.evaluate(POOL_INPUT))  # one pooling step back only
+    assert page.console_errors == []
+
+
+def test_an_impossible_setting_leaves_no_preset_or_kernel_selected(page, live_server):
+    open_playground(page, live_server)
+    click_and_wait(page, "pg-preset-5x5-2x2")
+    page.click("[data-testid=pg-pattern-edge]")
+    page.wait_for_selector("[data-playground][data-state=ready]")
+    page.select_option("[data-testid=pg-pattern-target]", "0")
+    page.select_option("[data-testid=pg-padding]", "0")
+    page.select_option("[data-testid=pg-size]", "3")
+    page.select_option("[data-testid=pg-kernel-size]", "5")
+    page.wait_for_selector("[data-playground][data-state=error]")
+    pressed = page.locator("[data-preset][aria-pressed=true]")
+    assert pressed.count() == 0
+    assert page.text_content("[data-testid=pg-preset-text]") == ""
+    assert page.text_content("[data-testid=pg-pattern-text]") == ""
+    assert page.locator("[data-testid=pg-pattern-target] option").count() == 1

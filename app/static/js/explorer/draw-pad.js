@@ -5,7 +5,10 @@ import { canvasPoint } from "../shared/pointer.js";
 const INK = "#111";
 const PAPER = "#fff";
 
-/** A pad on `canvas` that calls onChange({ending}) after every change to the drawing. */
+/**
+ * A pad on `canvas` that calls onChange({ending, setAside}) after every change to the drawing;
+ * setAside is true when a stroke starts over a loaded picture (undo brings the picture back).
+ */
 export class DrawPad {
   constructor(canvas, { onChange = () => {} } = {}) {
     this.canvas = canvas;
@@ -13,6 +16,7 @@ export class DrawPad {
     this.onChange = onChange;
     this.strokes = []; // each stroke: [[x, y], ...] in canvas pixels
     this.picture = null; // a loaded image shown instead of strokes, until the next stroke
+    this.setAside = null; // the picture a new drawing replaced: undoing its first stroke restores it
     this.active = null;
     this.lineWidth = Math.round(canvas.width / 14);
     this.replaying = null;
@@ -31,6 +35,7 @@ export class DrawPad {
     this.#stopReplay();
     this.strokes = [];
     this.picture = null;
+    this.setAside = null;
     this.redraw();
     this.onChange({ ending: true });
   }
@@ -39,6 +44,10 @@ export class DrawPad {
     this.#stopReplay();
     if (this.strokes.length) this.strokes.pop();
     else this.picture = null;
+    if (!this.strokes.length && this.setAside) {
+      this.picture = this.setAside;
+      this.setAside = null;
+    }
     this.redraw();
     this.onChange({ ending: true });
   }
@@ -48,6 +57,7 @@ export class DrawPad {
     this.#stopReplay();
     this.strokes = [];
     this.picture = source;
+    this.setAside = null;
     this.redraw();
   }
 
@@ -56,9 +66,17 @@ export class DrawPad {
     return this.picture ? fitFrame(this.canvas, this.picture) : { x: 0, y: 0, scale: 1 };
   }
 
-  /** A PNG data URL of the pad: dark ink on white. */
-  toDataURL() {
-    return this.canvas.toDataURL("image/png");
+  /** A PNG data URL of the pad (dark ink on white), encoded off the main thread (canvas.toBlob). */
+  toDataURLAsync() {
+    return new Promise((resolve, reject) => {
+      this.canvas.toBlob((blob) => {
+        if (!blob) return reject(new Error("the drawing could not be encoded as PNG"));
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(blob);
+      }, "image/png");
+    });
   }
 
   /** Draw `strokes` (points in 0..1) point by point, like a hand would; resolves when done. */
@@ -66,6 +84,7 @@ export class DrawPad {
     this.#stopReplay();
     this.strokes = [];
     this.picture = null;
+    this.setAside = null;
     this.redraw();
     const w = this.canvas.width;
     const h = this.canvas.height;
@@ -114,7 +133,9 @@ export class DrawPad {
     if (e.button !== undefined && e.button > 0) return;
     e.preventDefault();
     this.#stopReplay();
-    if (this.picture) {
+    const setAside = Boolean(this.picture);
+    if (setAside) {
+      this.setAside = this.picture; // a new drawing starts; undo brings the picture back
       this.picture = null;
       this.redraw();
     }
@@ -123,7 +144,7 @@ export class DrawPad {
     const stroke = [];
     this.strokes.push(stroke);
     this.#addPoint(stroke, canvasPoint(e, this.canvas));
-    this.onChange({ ending: false });
+    this.onChange({ ending: false, setAside });
   }
 
   #move(e) {

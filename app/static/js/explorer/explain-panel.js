@@ -1,11 +1,13 @@
 // The step-by-step panel: how one unit of a conv or pooling map was computed, animated.
 
-import { scaleOf } from "../shared/colour.js";
+import { scaleOf, sharedScale } from "../shared/colour.js";
 import { byPart } from "../shared/dom.js";
-import { formatValue } from "../shared/format.js";
+import { formatTerm, formatValue } from "../shared/format.js";
+import { showChannels } from "./explain-channels.js";
 import { buildSteps } from "./explain-steps.js";
 import { drawValueGrid } from "./value-grid.js";
 import { drawWindowContext } from "./window-context.js";
+import { makeLegend } from "./legend.js";
 
 const SPEEDS = { slow: 700, normal: 260, fast: 60 };
 
@@ -31,6 +33,8 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
     play: part("play"),
     speed: part("speed"),
     status: part("status"),
+    gridLegend: part("grid-legend"),
+    channels: part("channels"),
   };
   let answer = null;
   let target = null; // {layer (clicked), channel, row, col}
@@ -49,13 +53,18 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
   part("last").addEventListener("click", () => stepTo(steps.length - 1));
   els.play.addEventListener("click", () => (timer ? pause() : play()));
   els.speed.addEventListener("change", () => timer && play());
-  root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") close();
+  let returnTo = null; // the element focused when the panel opened: focus goes back there
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !root.hidden) {
+      e.preventDefault();
+      close();
+    }
   });
 
-  /** Show a new unit: `answer` of /api/explain for the clicked `target`. */
-  function show(newAnswer, newTarget, { animate = true } = {}) {
+  /** Show a new unit: `answer` of /api/explain for the clicked `target`; focus: move focus in. */
+  function show(newAnswer, newTarget, { animate = true, focus = false } = {}) {
     pause();
+    remember();
     answer = newAnswer;
     target = newTarget;
     steps = buildSteps(answer);
@@ -67,9 +76,17 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
       go(0);
       play();
     } else go(steps.length - 1);
+    if (focus) root.focus();
+  }
+
+  /** Keep the element outside the panel that had focus, to give focus back on close. */
+  function remember() {
+    const active = document.activeElement;
+    if (active && active !== document.body && !root.contains(active)) returnTo = active;
   }
 
   function loading(newTarget) {
+    remember();
     root.hidden = false;
     document.body.classList.add("explaining");
     els.status.textContent = `Loading ${newTarget.layer} map ${newTarget.channel} [${newTarget.row}, ${newTarget.col}]…`;
@@ -81,9 +98,14 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
 
   function close() {
     pause();
+    const hadFocus = root.contains(document.activeElement);
+    const wasOpen = !root.hidden;
     root.hidden = true;
     document.body.classList.remove("explaining");
     onMark(null);
+    if (wasOpen && returnTo?.isConnected && (hadFocus || document.activeElement === document.body)) {
+      returnTo.focus();
+    }
   }
 
   function play() {
@@ -131,19 +153,22 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
     const planeCount = isConv ? a.patch.length : 1;
     els.channel.textContent = planeCount > 1 ? `input map ${ch} of ${planeCount} (0–${planeCount - 1})` : "";
     const patch = isConv ? a.patch[ch] : a.values;
-    const inputScale = scaleOf(isConv ? a.patch : a.values);
-    drawValueGrid(els.patch, patch, inputScale, { focus });
+    // one scale for the window, the kernel and the products, so equal colours mean equal values
+    const scale = isConv ? sharedScale(a.patch, a.kernel, a.products) : scaleOf(a.values, { withZero: true });
+    if (index === 0 || !els.gridLegend.firstChild) els.gridLegend.replaceChildren(makeLegend(scale, "grids"));
+    drawValueGrid(els.patch, patch, scale, { focus });
     if (isConv) {
-      drawValueGrid(els.kernel, a.kernel[ch], scaleOf(a.kernel, { signed: true }), { focus });
+      drawValueGrid(els.kernel, a.kernel[ch], scale, { focus });
       const kw = a.products[0][0].length;
       const cells = a.products[0].length * kw;
       const done = { window: 0, product: step.row * kw + step.col + 1 }[step.phase] ?? cells;
-      drawValueGrid(els.products, a.products[ch], scaleOf(a.products, { signed: true }), { focus, revealed: done });
+      drawValueGrid(els.products, a.products[ch], scale, { focus, revealed: done });
     }
     const sourceChannel = isConv ? ch : a.channel;
     els.contextLabel.textContent = `${a.input_layer}${a.input_layer === "input" ? "" : ` map ${sourceChannel}`}`;
     drawWindowContext(els.context, activationsOf(a.input_layer)?.[sourceChannel], a.window, focus);
     els.sum.textContent = sumText(step, a);
+    showChannels(els.channels, isConv ? a : null, step, scale, (c) => stepTo(steps.findIndex((s) => s.channel === c && s.phase === "product")));
     els.equation.replaceChildren(...equationLines(step, a));
     els.counter.textContent = `step ${index + 1} / ${steps.length}`;
     const isDone = step.phase === "done";
@@ -173,7 +198,7 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
     if (step.phase === "window") return a.kind === "conv2d" ? "Σ = 0" : "Nothing read yet.";
     if (step.phase === "product") {
       const { x, w, p } = step.term;
-      return `Σ += ${formatValue(x)} × ${formatValue(w)} = ${formatValue(p)}  →  Σ = ${formatValue(step.running)}`;
+      return `Σ += ${formatTerm(x)} × ${formatTerm(w)} = ${formatValue(p)}  →  Σ = ${formatValue(step.running)}`;
     }
     if (step.phase === "compare") {
       const name = a.kind === "maxpool2d" ? "max so far" : "mean so far";
@@ -193,7 +218,11 @@ export function createExplainPanel(root, { onMark, activationsOf }) {
       lines.push(li);
     };
     if (a.kind === "conv2d") {
-      add("bias", `+ bias ${formatValue(a.bias)}: ${formatValue(a.sum)} + ${formatValue(a.bias)} = ${formatValue(a.result)} → ${a.layer}`);
+      if (a.products.length > 1) {
+        const sums = a.products.map((plane) => plane.flat().reduce((s, p) => s + p, 0));
+        add("bias", `Σ over the ${sums.length} maps: ${sums.map(formatTerm).join(" + ")} = ${formatValue(a.sum)}`);
+      }
+      add("bias", `+ bias ${formatValue(a.bias)}: ${formatValue(a.sum)} + ${formatTerm(a.bias)} = ${formatValue(a.result)} → ${a.layer}`);
       if (a.activation) add("activation", `ReLU: max(0, ${formatValue(a.result)}) = ${formatValue(a.activation.value)} → ${a.activation.layer}`);
     } else {
       add("done", `${a.kind === "maxpool2d" ? "max" : "mean"} of the window = ${formatValue(a.result)} → ${a.layer}`);

@@ -4,10 +4,14 @@ import { WINDOW_COLOUR } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { cellAt } from "../shared/pointer.js";
+import { requestDraw, watchVisibility } from "./draw-queue.js";
 
 const DISPLAY = 84; // CSS pixels of a map's side
 
-/** A map canvas for an H x W grid; `onPick(row, col)` when a unit is clicked or chosen by keyboard. */
+/**
+ * A map canvas for an H x W grid; `onPick(row, col, {keyboard})` when a unit is clicked or
+ * chosen by keyboard (Enter or Space).
+ */
 export class FeatureMap {
   constructor({ label, height, width, onPick = null, tooltip = null }) {
     this.h = height;
@@ -46,12 +50,14 @@ export class FeatureMap {
       canvas.addEventListener("pointerleave", () => tooltip.hide());
     }
     this.#describe();
+    watchVisibility(this);
   }
 
+  /** New values (H x W rows) under `scale`: drawn at the next frame while on screen. */
   setData(grid, scale) {
     this.grid = grid;
     this.scale = scale;
-    this.draw();
+    requestDraw(this);
   }
 
   /** window: {row, col, height, width} in this map's coordinates (may reach into padding). */
@@ -82,13 +88,25 @@ export class FeatureMap {
         ctx.fillRect(unit[1] * cell, unit[0] * cell, cell, cell);
       }
     }
-    if (document.activeElement === this.canvas) {
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "#2463c7";
-      ctx.setLineDash([3, 2]);
-      ctx.strokeRect(this.cursor[1] * cell + 0.75, this.cursor[0] * cell + 0.75, cell - 1.5, cell - 1.5);
-      ctx.setLineDash([]);
-    }
+    if (document.activeElement === this.canvas) this.#drawCursor();
+  }
+
+  /** The keyboard cursor: guides along its row and column and a two-tone box a cell wider. */
+  #drawCursor() {
+    const { ctx, cell } = this;
+    const [r, c] = this.cursor;
+    const { width, height } = this.canvas;
+    ctx.fillStyle = "rgba(36, 99, 199, 0.22)";
+    ctx.fillRect(0, r * cell, width, cell);
+    ctx.fillRect(c * cell, 0, cell, height);
+    const pad = Math.max(2, cell);
+    const box = [c * cell - pad, r * cell - pad, cell + 2 * pad, cell + 2 * pad];
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "#ffffff";
+    ctx.strokeRect(...box);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "#2463c7";
+    ctx.strokeRect(...box);
   }
 
   #key(e, onPick) {
@@ -104,7 +122,7 @@ export class FeatureMap {
       this.draw();
     } else if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
-      onPick(this.cursor[0], this.cursor[1]);
+      onPick(this.cursor[0], this.cursor[1], { keyboard: true });
     }
   }
 

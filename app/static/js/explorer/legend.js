@@ -20,7 +20,24 @@ export function makeLegend(scale, label = "") {
   drawHeatmap(bar.getContext("2d"), [steps], scale);
   const text = document.createElement("span");
   text.className = "legend-text";
-  text.textContent = `${label ? `${label}: ` : ""}${formatValue(scale.min)} … ${formatValue(scale.max)}`;
+  text.textContent = legendText(scale, label);
   wrap.append(bar, text);
   return wrap;
+}
+
+/** Put a legend for `scale` in `slot`, redrawing the bar only when the scale's kind changes. */
+export function setLegend(slot, scale, label = "") {
+  const old = slot.firstElementChild;
+  const kind = scale.signed ? "signed" : "sequential";
+  if (old && old.dataset.kind === kind) {
+    old.querySelector(".legend-text").textContent = legendText(scale, label);
+    return;
+  }
+  const legend = makeLegend(scale, label);
+  legend.dataset.kind = kind;
+  slot.replaceChildren(legend);
+}
+
+function legendText(scale, label) {
+  return `${label ? `${label}: ` : ""}${formatValue(scale.min)} … ${formatValue(scale.max)}`;
 }

@@ -1,8 +1,8 @@
 // The network layer by layer, in order: every map of every layer, strips and bars for vectors.
 
-import { scaleFor } from "../shared/colour.js";
+import { RANGE_MODES, colourScales } from "./colour-range.js";
 import { shapeText } from "../shared/format.js";
-import { makeLegend } from "./legend.js";
+import { setLegend } from "./legend.js";
 import { FeatureMap } from "./feature-map.js";
 import { kindTag, layerNote } from "./layer-notes.js";
 import { createBars, createStrip } from "./vector-view.js";
@@ -21,7 +21,9 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
     layers.push({ name: "softmax", kind: "softmax", input_shape: [classes], output_shape: [classes] });
   }
   const views = new Map(); // name -> {layer, maps?, vector?, legendSlot}
-  container.replaceChildren();
+  container.replaceChildren(rangeToggle());
+  let shown = null; // the answer on screen, redrawn when the range mode changes
+  let mode = "layer";
   layers.forEach((layer, index) => {
     const previous = layers[index - 1];
     const card = document.createElement("section");
@@ -60,7 +62,7 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
           height: shape[1],
           width: shape[2],
           tooltip,
-          onPick: pickable ? (row, col) => onPick({ layer: layer.name, channel: ch, row, col }) : null,
+          onPick: pickable ? (row, col, how) => onPick({ layer: layer.name, channel: ch, row, col }, how) : null,
         });
         map.canvas.setAttribute("data-testid", `map-${layer.name}-${ch}`);
         const figure = document.createElement("figure");
@@ -89,15 +91,40 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
   });
 
   function show(answer) {
+    shown = answer;
     const entries = [{ name: "input", activations: [answer.input], min: 0, max: 1 }, ...answer.layers];
+    const scales = colourScales(entries, mode);
     for (const entry of entries) {
       const view = views.get(entry.name);
       if (!view) continue;
-      const scale = scaleFor(entry.min, entry.max);
-      view.legendSlot.replaceChildren(makeLegend(scale, scale.signed ? "signed" : "range"));
-      if (view.maps) view.maps.forEach((map, ch) => map.setData(entry.activations[ch], scale));
+      const { scale, maps } = scales.get(entry.name);
+      const label = maps ? "per map, layer" : scale.signed ? "signed" : "range";
+      setLegend(view.legendSlot, scale, label);
+      if (view.maps) view.maps.forEach((map, ch) => map.setData(entry.activations[ch], maps?.[ch] || scale));
       else view.vector.show(entry.activations, scale);
     }
+  }
+
+  /** Radio buttons for the colour range: per map, per layer, whole network. */
+  function rangeToggle() {
+    const box = document.createElement("fieldset");
+    box.className = "range-toggle";
+    box.setAttribute("data-testid", "colour-range");
+    const legend = document.createElement("legend");
+    legend.textContent = "Colour range";
+    box.append(legend);
+    for (const [value, text] of Object.entries(RANGE_MODES)) {
+      const label = document.createElement("label");
+      const radio = Object.assign(document.createElement("input"), { type: "radio", name: "colour-range", value });
+      radio.checked = value === "layer";
+      radio.addEventListener("change", () => {
+        mode = value;
+        if (shown) show(shown);
+      });
+      label.append(radio, ` ${text}`);
+      box.append(label);
+    }
+    return box;
   }
 
   /** Mark the window read on `inputLayer` and the unit at (channel, row, col) of `layerNames`. */
@@ -118,5 +145,15 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
     }
   }
 
-  return { show, mark, clearMarks, views, layers };
+  /** Take every value off the maps and vectors (no answer fits what the pad shows). */
+  function clear() {
+    shown = null;
+    for (const view of views.values()) {
+      view.legendSlot.replaceChildren();
+      if (view.maps) view.maps.forEach((map) => map.setData(null, null));
+      else view.vector.show(null, { min: 0, max: 1, signed: false });
+    }
+  }
+
+  return { show, clear, mark, clearMarks, views, layers };
 }

@@ -5,6 +5,7 @@ import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
+import { createPredictClient } from "./predict-client.js";
 import { createProbabilities } from "./probabilities.js";
 import { createNetworkView } from "./network-view.js";
 import { showKernels } from "./kernels-view.js";
@@ -23,9 +24,11 @@ import { pixelsToPicture, readImageFile } from "./upload.js";
 export async function startExplorer(doc) {
   const byId = byTestId(doc);
   const status = doc.getElementById("status");
-  const say = (text, isError = false) => {
+  /** note: "transient" (gone with the next answer) or "sticky" (stays while drawing). */
+  const say = (text, isError = false, note = "") => {
     status.textContent = text;
     status.classList.toggle("error", isError);
+    status.dataset.note = note;
   };
   let model;
   try {
@@ -40,6 +43,7 @@ export async function startExplorer(doc) {
   const input28 = byId("input-28").getContext("2d");
   const probabilities = createProbabilities(byId("probabilities"), model.class_names);
   let source = null; // a loaded picture's request fields; null: the pad's own drawing
+  let pictureSource = null; // the request fields of the picture loaded last (undo may bring it back)
   let last = null; // {answer, input, saliency} of the newest prediction shown
   let explainCall = null;
   let drawingVersion = 0; // counts changes of what the pad shows: maps go only on the current one
@@ -84,30 +88,35 @@ export async function startExplorer(doc) {
     onChange: (method) => method && last && predictor.schedule({ now: true }),
   });
 
+  const predictClient = createPredictClient(); // compact activations, decoded in a worker
   const predictor = createPredictor({
-    request: (signal) => {
-      const input = source || { image: pad.toDataURL(), preprocess: true };
+    request: async (signal) => {
       const method = saliency.method();
       const drawing = { version: drawingVersion, frame: pad.frame(), width: pad.canvas.width };
-      return Promise.all([
-        postJSON("/api/predict", { ...input, layers: "all" }, { signal }),
+      const input = source || { image: await pad.toDataURLAsync(), preprocess: true };
+      const [answer, map] = await Promise.all([
+        predictClient.predict({ ...input, layers: "all" }, { signal }),
         method ? postJSON("/api/saliency", { ...input, method }, { signal }) : null,
-      ]).then(([answer, map]) => ({ answer, input, saliency: map, drawing }));
+      ]);
+      return { answer, input, saliency: map, drawing };
     },
     onResult: showAnswer,
     onError: (error) => {
+      clearAnswer(); // nothing on screen may describe an input the server refused
+      confidence.textContent = "No answer";
       say(error.message, true);
-      prediction.textContent = "?";
     },
     onBusy: (busy) => doc.body.classList.toggle("busy", busy),
   });
 
   const pad = new DrawPad(byId("draw-canvas"), {
-    onChange: ({ ending }) => {
+    onChange: ({ ending, setAside = false }) => {
       drawingChanged();
       if (pad.isEmpty()) return reset();
-      if (!pad.picture) source = null;
-      if (!ending && status.textContent && !pad.replaying) say("");
+      source = pad.picture ? pictureSource : null;
+      if (setAside) {
+        say("A new drawing: the loaded digit is set aside. Undo (Ctrl+Z) brings it back.", false, "sticky");
+      } else if (!ending && status.textContent && status.dataset.note !== "sticky" && !pad.replaying) say("");
       predictor.schedule({ now: ending });
     },
   });
@@ -121,7 +130,7 @@ export async function startExplorer(doc) {
   function showAnswer(result) {
     last = result;
     const { answer } = result;
-    if (status.classList.contains("error")) say("");
+    if (status.classList.contains("error") || status.dataset.note === "transient") say("");
     prediction.textContent = answer.label;
     const p = answer.probabilities[answer.prediction];
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
@@ -138,24 +147,30 @@ export async function startExplorer(doc) {
 
   function reset() {
     predictor.cancel();
-    explainCall?.abort();
     source = null;
+    clearAnswer();
+    confidence.textContent = "Draw a digit";
+    say("");
+  }
+
+  /** Take the prediction, bars, preview, saliency, maps and explanation off the page. */
+  function clearAnswer() {
+    explainCall?.abort();
     last = null;
     prediction.textContent = "?";
-    confidence.textContent = "Draw a digit";
     probabilities.reset();
     input28.fillStyle = "#fff";
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
+    network.clear();
     overview.clear();
     zoom.refresh();
     dense.close();
     doc.body.classList.remove("has-answer");
     panel.close();
-    say("");
   }
 
-  async function pickUnit(target, { animate = true } = {}) {
+  async function pickUnit(target, { animate = true, keyboard = false } = {}) {
     if (!last) {
       say("Draw a digit first: then click any unit to see how it was computed.");
       return;
@@ -169,18 +184,39 @@ export async function startExplorer(doc) {
     explainCall?.abort();
     const call = new AbortController();
     explainCall = call;
-    if (animate) panel.loading(target);
+    if (animate) {
+      panel.loading(target);
+      keepAboveSheet(network.views.get(target.layer)?.maps?.[target.channel]?.canvas);
+    }
     try {
       const body = { ...last.input, layer: explained, channel: target.channel, row: target.row, col: target.col };
       const answer = await postJSON("/api/explain", body, { signal: call.signal });
-      if (explainCall === call) panel.show(answer, target, { animate });
+      if (explainCall === call) panel.show(answer, target, { animate, focus: keyboard });
     } catch (error) {
       if (error.name !== "AbortError") panel.fail(error.message);
     }
   }
 
+  /** On a phone the panel is a sheet over the bottom of the page: scroll the map above it. */
+  function keepAboveSheet(canvas) {
+    const sheet = byId("explain-panel").getBoundingClientRect();
+    if (!canvas || sheet.left > 0) return; // a side panel: nothing to avoid
+    const box = canvas.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > sheet.top - 8) doc.defaultView.scrollBy({ top: box.bottom - (sheet.top - 16) });
+  }
+
   byId("clear").addEventListener("click", () => pad.clear());
   byId("undo").addEventListener("click", () => pad.undo());
+  doc.addEventListener("keydown", (e) => {
+    if (e.target.closest?.("input, select, textarea, [contenteditable]")) return;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "z") {
+      e.preventDefault();
+      pad.undo();
+    } else if (e.key === "Delete" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      pad.clear();
+    }
+  });
   byId("example").addEventListener("click", async () => {
     try {
       const strokes = await loadExampleStrokes();
@@ -198,7 +234,7 @@ export async function startExplorer(doc) {
       const { samples } = await getJSON(`/api/samples?${query}`);
       const sample = samples[0];
       if (!sample) return say("There is no MNIST test digit with that number.", true);
-      source = { pixels: sample.pixels, preprocess: false };
+      source = pictureSource = { pixels: sample.pixels, preprocess: false };
       drawingChanged();
       pad.showPicture(pixelsToPicture(sample.pixels));
       say(`MNIST test digit #${sample.index}, labelled ${sample.label}.`);
@@ -221,12 +257,13 @@ export async function startExplorer(doc) {
     if (!file) return;
     try {
       const { picture, dataURL } = await readImageFile(file);
-      source = { image: dataURL, preprocess: true };
+      source = pictureSource = { image: dataURL, preprocess: true };
       drawingChanged();
       pad.showPicture(picture);
-      say(`Reading ${file.name}.`);
+      say(`Reading ${file.name}…`, false, "transient");
       predictor.schedule({ now: true });
     } catch (error) {
+      pad.clear(); // the old drawing and everything computed from it make way for the failed file
       say(`Could not read ${file.name}: ${error.message}`, true);
     }
   });

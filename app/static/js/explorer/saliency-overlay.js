@@ -1,6 +1,6 @@
-// A saliency map over the image it explains: the input in gray, importance as a warm glow.
+// A saliency map over the image it explains: the input in gray, importance in the sequential scale (white to red).
 
-import { heatColour } from "../shared/colour.js";
+import { sequentialColour } from "../shared/colour.js";
 import { paintGrid } from "../shared/paint-grid.js";
 
 /**
@@ -20,7 +20,7 @@ export function drawSaliencyOverlay(ctx, input, saliency, { opacity = 0.8, gamma
     const gray = 255 - 190 * Math.max(0, Math.min(1, input[r][c]));
     const s = Math.max(0, Math.min(1, saliency[r][c])) ** gamma;
     const a = opacity * s;
-    return heatColour(s).map((h) => Math.round((1 - a) * gray + a * h));
+    return sequentialColour(s).map((h) => Math.round((1 - a) * gray + a * h));
   });
 }
 
@@ -48,7 +48,7 @@ export function drawSaliencyOnDrawing(ctx, saliency, placement, frame, { opacity
     target.width,
     (r, c) => {
       const s = Math.max(0, Math.min(1, saliency[target.top + r][target.left + c])) ** gamma;
-      return [...heatColour(s), Math.round(255 * opacity * s)];
+      return [...sequentialColour(s), Math.round(255 * opacity * s)];
     },
     { box, smooth: true },
   );

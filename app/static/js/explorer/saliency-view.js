@@ -3,6 +3,7 @@
 
 import { byPart, byTestId } from "../shared/dom.js";
 import { drawSaliencyOnDrawing, drawSaliencyOverlay } from "./saliency-overlay.js";
+import { makeLegend } from "./legend.js";
 
 const NOTES = {
   gradient:
@@ -83,7 +84,9 @@ export function createSaliencyView(root, { onChange }) {
     const small = document.createElement("span");
     small.className = "muted";
     small.textContent = detail;
-    caption.replaceChildren(text, document.createElement("br"), small);
+    const legend = makeLegend({ min: 0, max: 1, signed: false }, "importance");
+    legend.setAttribute("data-testid", "saliency-legend");
+    caption.replaceChildren(text, document.createElement("br"), small, legend);
   }
 
   return { show, clear, clearDrawing, method: () => method };

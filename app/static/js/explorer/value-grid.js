@@ -16,7 +16,11 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
   drawHeatmap(ctx, shown, scale);
   const cw = canvas.width / cols;
   const ch = canvas.height / rows;
-  ctx.font = `${Math.max(9, Math.floor(cw / 3.6))}px ui-monospace, SFMono-Regular, Menlo, monospace`;
+  const texts = grid.map((row) => Array.from(row, formatValue));
+  const longest = Math.max(...texts.flat().map((t) => t.length));
+  // the one number format in every cell: the font shrinks so that the longest value fits
+  const size = Math.max(7, Math.min(Math.floor(cw / 3.6), Math.floor((cw - 4) / (0.62 * longest))));
+  ctx.font = `${size}px ui-monospace, SFMono-Regular, Menlo, monospace`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.strokeStyle = "rgba(29, 36, 48, 0.15)";
@@ -26,7 +30,7 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
       ctx.strokeRect(c * cw + 0.5, r * ch + 0.5, cw - 1, ch - 1);
       const hidden = r * cols + c >= revealed;
       ctx.fillStyle = hidden ? "#9aa3af" : inkOn(colourFor(shown[r][c], scale), 140);
-      ctx.fillText(hidden ? "·" : short(grid[r][c]), c * cw + cw / 2, r * ch + ch / 2);
+      ctx.fillText(hidden ? "·" : texts[r][c], c * cw + cw / 2, r * ch + ch / 2);
     }
   }
   if (focus) {
@@ -34,12 +38,4 @@ export function drawValueGrid(canvas, grid, scale, { focus = null, revealed = In
     ctx.lineWidth = 3;
     ctx.strokeRect(focus[1] * cw + 1.5, focus[0] * ch + 1.5, cw - 3, ch - 3);
   }
-}
-
-/** At most 5 characters: 0.12, -1.23, 12.3, 0 (exact values are in the text and tooltips). */
-function short(v) {
-  const a = Math.abs(v);
-  if (a < 0.005) return "0";
-  if (a >= 1000) return formatValue(v);
-  return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
 }

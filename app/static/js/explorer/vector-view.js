@@ -20,9 +20,15 @@ export function createStrip(name, length, tooltip) {
   canvas.addEventListener("pointerleave", () => tooltip.hide());
   return {
     element: canvas,
+    /** Draw the values `v` under `scale`; null clears the strip. */
     show(v, scale) {
       values = v;
-      drawHeatmap(canvas.getContext("2d"), [v], scale);
+      const ctx = canvas.getContext("2d");
+      if (v) drawHeatmap(ctx, [v], scale);
+      else {
+        ctx.fillStyle = "#eef1f5";
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+      }
     },
   };
 }

@@ -3,11 +3,10 @@
 
 import { scaleFor, scaleOf } from "../shared/colour.js";
 import { el } from "../shared/dom.js";
-import { formatValue } from "../shared/format.js";
+import { formatTerm as term, formatValue } from "../shared/format.js";
 import { createGrid, figure, fitCells, stepFiller } from "./grid.js";
 import { channelNames } from "./state.js";
 
-const term = (v) => (v < 0 ? `(${formatValue(v)})` : formatValue(v));
 
 /** Build the views into `areas` {steps, outputs, kernels}; returns {update(done, live)}. */
 export function createConvView(areas, state, conv, { onEditInput, onEditKernel }) {

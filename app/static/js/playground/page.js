@@ -74,7 +74,7 @@ export function startPlayground(root) {
     const n = views.conv.steps.length;
     views.convView.update(Math.min(position, n), position <= n);
     const pooled = Math.max(0, position - n);
-    if (views.poolView) views.poolView.update(pooled, position > n);
+    if (views.poolView) views.poolView.update(pooled, position > n, Math.min(position, n));
     views.flattenView.update(views.poolView ? pooled : (position >= n ? Infinity : 0));
   };
   const stepper = createStepper($("pg-stepper"), show);
@@ -114,6 +114,7 @@ export function startPlayground(root) {
       pending = null;
       views = null;
       $("pg-formula").textContent = "no output with these settings";
+      forgetChoices();
       $("pg-pool-formula").textContent = "";
       showProblem($("pg-error"), error, "conv");
       showProblem($("pg-pool-error"), null);
@@ -136,13 +137,22 @@ export function startPlayground(root) {
       conv,
       pool,
       convView: createConvView(areas, state, conv, edits),
-      poolView: pool ? createPoolView(area("pool"), conv.output, pool) : null,
+      poolView: pool ? createPoolView(area("pool"), conv, pool) : null,
       flattenView: createFlattenView(area("flatten"), pool ? pool.output : conv.output),
     };
     if (!pool) area("pool").replaceChildren();
     fillTargets();
     stepper.reset(conv.steps.length + (pool ? pool.steps.length : 0), keep);
     root.dataset.state = "ready";
+  }
+
+  /** No preset, kernel pattern or kernel number stays selected for settings they no longer describe. */
+  function forgetChoices() {
+    $("pg-preset-text").textContent = "";
+    $("pg-pattern-text").textContent = "";
+    root.querySelectorAll("[data-preset]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    const select = $("pg-pattern-target");
+    select.replaceChildren(new Option("all kernels", "all"));
   }
 
   const regenerate = (inputToo, kernelsToo) => {
@@ -153,7 +163,7 @@ export function startPlayground(root) {
   const controls = createControls(root, {
     onChange(settings, field) {
       state.settings = settings;
-      $("pg-preset-text").textContent = "";
+      forgetChoices();
       regenerate(INPUT_FIELDS.includes(field), KERNEL_FIELDS.includes(field));
       refresh(field === "poolSize" || field === "poolStride");
     },

@@ -4,13 +4,19 @@ import { scaleOf } from "../shared/colour.js";
 import { formatValue } from "../shared/format.js";
 import { createGrid, figure, fitCells, stepFiller } from "./grid.js";
 
-/** Build the pooling view into `area` for maps (F x H x W) and the /api/pool answer. */
-export function createPoolView(area, maps, pool) {
+/**
+ * Build the pooling view into `area` for the /api/convolve answer `conv` (its output maps are
+ * the pooling input) and the /api/pool answer. A map cell stays empty until the convolution
+ * step that computes it has run.
+ */
+export function createPoolView(area, conv, pool) {
+  const maps = conv.output;
   const scale = scaleOf(maps, { withZero: true });
   const [, Hp, Wp] = pool.output_shape;
   const blank = Array.from({ length: Hp }, () => Array(Wp).fill(null));
   const pairs = maps.map((map, f) => {
-    const source = createGrid(map, scale, { label: `map ${f + 1}` });
+    const empty = map.map((row) => row.map(() => null)); // filled as the convolution computes it
+    const source = createGrid(empty, scale, { label: `map ${f + 1}` });
     fitCells(source.el, map[0].length);
     const pooled = createGrid(blank, scale, { label: `pooled map ${f + 1}` });
     fitCells(pooled.el, map[0].length);
@@ -34,11 +40,13 @@ export function createPoolView(area, maps, pool) {
   area.replaceChildren(wrap, line);
 
   const fill = stepFiller(pool.steps, (s) => pairs[s.channel].pooled.cell(s.row, s.col), scale);
+  const fillSource = stepFiller(conv.steps, (s) => pairs[s.channel].source.cell(s.row, s.col), scale);
   let marked = null;
   return {
-    /** Show the first `done` pooling steps; `live` highlights the last one. */
-    update(done, live) {
+    /** Show the first `convDone` conv results as input, the first `done` pooling steps; `live` highlights the last. */
+    update(done, live, convDone = conv.steps.length) {
       const steps = pool.steps;
+      fillSource(convDone);
       fill(done);
       if (marked) marked.forEach((c) => c.classList.remove("argmax", "current"));
       marked = null;

@@ -1,4 +1,6 @@
-// The colour scales: value -> [red, green, blue], and the scale that fits a set of values.
+// The colour language of every page: ONE diverging scale for signed values (blue - white - red)
+// and ONE sequential scale for non-negative values (white - red, the diverging scale's positive
+// half: a ReLU map is its conv map with the blue removed). value -> [red, green, blue].
 
 /** The outline of a window (what one unit reads), on every map and grid that shows one. */
 export const WINDOW_COLOUR = "#f2a900";
@@ -11,16 +13,19 @@ export function divergingColour(t) {
   return [255 - 215 * a, 255 - 155 * a, 255 - 75 * a]; // white -> blue (40, 100, 180)
 }
 
-/** Sequential white-to-ink for non-negative values, t in [0, 1]. */
+/** Sequential white-to-red for non-negative values, t in [0, 1]: divergingColour's red half. */
 export function sequentialColour(t) {
-  const c = Math.max(0, Math.min(1, t));
-  return [255 - 235 * c, 255 - 215 * c, 255 - 155 * c]; // white -> dark navy (20, 40, 100)
+  return divergingColour(Math.max(0, Math.min(1, t)));
 }
 
-/** Heat colour for t in [0, 1]: dark red -> orange -> yellow (saliency). */
-export function heatColour(t) {
-  const c = Math.max(0, Math.min(1, t));
-  return [200 + 55 * c, 30 + 200 * c, 20 + 40 * c];
+/** value -> [r, g, b] under `scale`, with the scale's constants worked out once. */
+export function colourFunction(scale) {
+  if (scale.signed) {
+    const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
+    return (v) => divergingColour(v / m);
+  }
+  const span = scale.max - scale.min || 1;
+  return (v) => sequentialColour((v - scale.min) / span);
 }
 
 /** Colour of one value under a scale {min, max, signed}. */
@@ -43,13 +48,31 @@ export function scaleFor(min, max, forceSigned = false) {
  * diverging scale; withZero widens the range to include 0.
  */
 export function scaleOf(values, { signed = false, withZero = false } = {}) {
-  let min = withZero ? 0 : Infinity;
-  let max = withZero ? 0 : -Infinity;
-  for (const v of values.flat(Infinity)) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const [min, max] = rangeOf(values, withZero ? [0, 0] : [Infinity, -Infinity]);
   return scaleFor(min, max, signed);
+}
+
+/** [min, max] of numbers nested in arrays or typed arrays, widening `start`. */
+export function rangeOf(values, start = [Infinity, -Infinity]) {
+  let [min, max] = start;
+  const walk = (v) => {
+    if (typeof v === "number") {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    } else for (const x of v) walk(x);
+  };
+  walk(values);
+  return [min, max];
+}
+
+/** One scale for several grids read side by side (window, kernel, products): |values| <= m. */
+export function sharedScale(...grids) {
+  let m = 0;
+  for (const g of grids) {
+    const [lo, hi] = rangeOf(g, [0, 0]);
+    m = Math.max(m, -lo, hi);
+  }
+  return scaleFor(-m, m, true);
 }
 
 /** Text colour that stays readable on a background of colour [r, g, b] (luma under `dark`). */

@@ -1,11 +1,23 @@
-// Numbers and shapes as text, the same way on every page.
+// Numbers and shapes as text, the same way on every page: one format wherever a learner reads
+// a number (cells, sums, bias, tooltips, legends), never scientific notation.
 
-/** Short, readable number: 3 significant digits, no noise. */
+/**
+ * A value as plain decimals: up to 3 decimals, trailing zeros dropped (0.5, -0.122, 12.346, 3);
+ * below 0.001 two significant digits (0.00044, -0.000016); below 1e-9 it is 0.
+ */
 export function formatValue(v) {
-  if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1000 || a < 0.001) return v.toExponential(2);
-  return Number(v.toPrecision(3)).toString();
+  if (!Number.isFinite(v)) return String(v);
+  if (a < 1e-9) return "0";
+  const decimals = a >= 0.001 ? 3 : Math.min(20, 1 - Math.floor(Math.log10(a)));
+  const text = v.toFixed(decimals);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
+/** A value as a term of a sum: negative ones in brackets, "+ (-0.122)". */
+export function formatTerm(v) {
+  const text = formatValue(v);
+  return text.startsWith("-") ? `(${text})` : text;
 }
 
 /** A share in [0, 1] as a percentage: percent(0.9876) === "98.8%". */

@@ -1,6 +1,22 @@
 // The one heatmap painter: every heatmap and overlay on every page is drawn through paintGrid.
 
-import { colourFor } from "./colour.js";
+import { colourFunction } from "./colour.js";
+
+const buffers = new Map(); // "cols x rows" -> {canvas, ctx, img}: one pixel per cell, reused
+
+function bufferFor(cols, rows) {
+  const key = `${cols}x${rows}`;
+  let b = buffers.get(key);
+  if (!b) {
+    const canvas = document.createElement("canvas");
+    canvas.width = cols;
+    canvas.height = rows;
+    const ctx = canvas.getContext("2d");
+    b = { canvas, ctx, img: ctx.createImageData(cols, rows) };
+    buffers.set(key, b);
+  }
+  return b;
+}
 
 /**
  * Paint a rows x cols grid into ctx, pixels crisp: pixelAt(r, c) gives [red, green, blue] or
@@ -11,31 +27,29 @@ import { colourFor } from "./colour.js";
  */
 export function paintGrid(ctx, rows, cols, pixelAt, { box = null, smooth = false } = {}) {
   if (!rows || !cols) return;
-  const buffer = document.createElement("canvas");
-  buffer.width = cols;
-  buffer.height = rows;
-  const bctx = buffer.getContext("2d");
-  const img = bctx.createImageData(cols, rows);
+  const buffer = bufferFor(cols, rows);
+  const data = buffer.img.data;
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) {
       const [red, green, blue, alpha = 255] = pixelAt(r, c);
       const k = 4 * (r * cols + c);
-      img.data[k] = red;
-      img.data[k + 1] = green;
-      img.data[k + 2] = blue;
-      img.data[k + 3] = alpha;
+      data[k] = red;
+      data[k + 1] = green;
+      data[k + 2] = blue;
+      data[k + 3] = alpha;
     }
   }
-  bctx.putImageData(img, 0, 0);
+  buffer.ctx.putImageData(buffer.img, 0, 0);
   ctx.imageSmoothingEnabled = smooth;
   const { width, height } = ctx.canvas;
   if (!box) ctx.clearRect(0, 0, width, height);
   const to = box || { x: 0, y: 0, width, height };
-  ctx.drawImage(buffer, to.x, to.y, to.width, to.height);
+  ctx.drawImage(buffer.canvas, to.x, to.y, to.width, to.height);
 }
 
 /** Draw a 2-D grid (array of rows) of values as a heatmap under `scale`; options as paintGrid. */
 export function drawHeatmap(ctx, grid, scale, options = {}) {
   const rows = grid.length;
-  paintGrid(ctx, rows, rows ? grid[0].length : 0, (r, c) => colourFor(grid[r][c], scale), options);
+  const colour = colourFunction(scale);
+  paintGrid(ctx, rows, rows ? grid[0].length : 0, (r, c) => colour(grid[r][c]), options);
 }

@@ -91,7 +91,9 @@ def resolve_model(state: AppState, model: str | None, checkpoint: int | None) ->
 async def get_chosen_model(
     state: StateDep,
     model: Annotated[str | None, Query(description=MODEL_HELP, examples=["bundled"])] = None,
-    checkpoint: Annotated[int | None, Query(ge=0, description=CHECKPOINT_HELP)] = None,
+    checkpoint: Annotated[
+        int | None, Query(ge=0, description=CHECKPOINT_HELP, examples=[0])
+    ] = None,
 ) -> LoadedModel:
     """The model named by the `model` and `checkpoint` query parameters (default: bundled)."""
     if model in (None, service.BUNDLED) and checkpoint is None:

@@ -27,7 +27,11 @@ from engine.serialize import json_path_for
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 RunId = Annotated[
-    str, PathParam(description="A run id (16 hex digits) from POST /api/runs or GET /api/runs.")
+    str,
+    PathParam(
+        description="A run id (16 hex digits) from POST /api/runs or GET /api/runs.",
+        examples=["3f9c2a61b0d4e785"],
+    ),
 ]
 SPEC_ERROR = {422: {"model": SpecErrorResponse, "description": "A network that cannot be built."}}
 POLL = 0.1  # seconds between reads of the event log while a stream waits
@@ -37,6 +41,7 @@ CheckpointQuery = Annotated[
     Query(
         ge=0,
         description="A checkpoint step (GET /api/runs/{id}/checkpoints); default: the final model.",
+        examples=[0],
     ),
 ]
 
@@ -174,7 +179,10 @@ async def events(
     store: RunsDep,
     last_event_id: Annotated[
         str | None,
-        Header(description="The `id:` of the last event received: the stream resumes after it."),
+        Header(
+            description="The `id:` of the last event received: the stream resumes after it.",
+            examples=["12"],
+        ),
     ] = None,
 ) -> StreamingResponse:
     """Each event: `id:` its sequence number in the run, `data:` one JSON object with `type`

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import ImageInput, integer
+from app.schemas.common import ImageInput, ModelChoice, integer
 from app.schemas.steps import ActivationStep
 
 Index = integer(ge=0)
@@ -38,7 +38,7 @@ class Contribution(BaseModel):
     )
 
 
-class VectorExplainRequest(ImageInput):
+class VectorExplainRequest(ImageInput, ModelChoice):
     """An image, and the unit to explain: a dense layer's unit or a softmax class (400 when the
     unit is out of range or the layer is not dense; 404 for an unknown layer)."""
 
@@ -49,6 +49,10 @@ class VectorExplainRequest(ImageInput):
     top: integer(ge=1, le=TOP_MAX) = Field(
         12, description=f"How many of the largest contributions to list (1-{TOP_MAX})."
     )
+
+    model_config = {
+        "json_schema_extra": {"examples": [v["value"] for v in REQUEST_EXAMPLES.values()]}
+    }
 
 
 class VectorExplainResponse(BaseModel):

@@ -1,6 +1,7 @@
 // The drawing pad: marker-like strokes from mouse, touch and pen (Pointer Events), undo, replay.
 
 import { canvasPoint } from "../shared/pointer.js";
+import { grayPNGDataURL } from "../shared/png.js";
 
 const INK = "#111";
 const PAPER = "#fff";
@@ -66,17 +67,9 @@ export class DrawPad {
     return this.picture ? fitFrame(this.canvas, this.picture) : { x: 0, y: 0, scale: 1 };
   }
 
-  /** A PNG data URL of the pad (dark ink on white), encoded off the main thread (canvas.toBlob). */
+  /** A PNG data URL of the pad (dark ink on white) as 8-bit gray, compressed off the main thread. */
   toDataURLAsync() {
-    return new Promise((resolve, reject) => {
-      this.canvas.toBlob((blob) => {
-        if (!blob) return reject(new Error("the drawing could not be encoded as PNG"));
-        const reader = new FileReader();
-        reader.onload = () => resolve(reader.result);
-        reader.onerror = () => reject(reader.error);
-        reader.readAsDataURL(blob);
-      }, "image/png");
-    });
+    return grayPNGDataURL(this.canvas);
   }
 
   /** Draw `strokes` (points in 0..1) point by point, like a hand would; resolves when done. */

@@ -34,10 +34,10 @@ function scanlines(canvas) {
   for (let y = 0, o = 0, p = 0; y < height; y++) {
     rows[o++] = 0;
     for (let x = 0; x < width; x++, p += 4) {
-      // Rec. 601 luma, in integers (what the server's "L" conversion uses), over white paper.
+      // Rec. 601 luma in 16-bit fixed point, as Pillow's convert("L"), over white paper.
       const a = rgba[p + 3];
-      const luma = (rgba[p] * 299 + rgba[p + 1] * 587 + rgba[p + 2] * 114 + 500) / 1000;
-      rows[o++] = Math.round((luma * a + 255 * (255 - a)) / 255);
+      const luma = (rgba[p] * 19595 + rgba[p + 1] * 38470 + rgba[p + 2] * 7471 + 0x8000) >> 16;
+      rows[o++] = ((luma * a + 255 * (255 - a) + 127) / 255) | 0;
     }
   }
   return rows;

@@ -107,15 +107,17 @@ def data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def drawing_steps(strokes: list[Stroke]) -> list[bytes]:
-    """The PNG after every point of every stroke: what the pad holds as a hand draws."""
+def drawing_steps(strokes: list[Stroke], rgba: bool = False) -> list[bytes]:
+    """The PNG after every point of every stroke: what the pad holds as a hand draws (gray as
+    the page sends it, or RGBA as toDataURL gives it)."""
     pad, steps = Pad(), []
+    png = pad.rgba_png if rgba else pad.png
     for stroke in strokes:
         pad.start(stroke[0])
-        steps.append(pad.png())
+        steps.append(png())
         for point in stroke[1:]:
             pad.to(point)
-            steps.append(pad.png())
+            steps.append(png())
     return steps
 
 

@@ -5,8 +5,8 @@
 
 Each student draws the page's example digits (bench/canvas.py) point by point, a point every
 `--point-ms`, with the page's own request pattern (app/static/js/explorer/predictor.js): a request at most
-every 120 ms, never two in flight, one at once when a stroke ends, the pad's PNG sent as a data
-URL with `layers: "all"`; after a digit, a pause and a new drawing, which aborts the request in
+every 120 ms, never two in flight, one at once when a stroke ends, the pad's gray PNG sent as a
+data URL with `layers: "all"` and `encoding: "f16"` (`--lists` sends the old page's request); after a digit, a pause and a new drawing, which aborts the request in
 flight (its answer is dropped, as the page drops stale answers). The teacher does the same with
 Grad-CAM on (predict and saliency in parallel, as the page does), and clicks a unit to explain
 every `--click-ms`. Prints latency percentiles and errors per kind of request; asserts nothing.
@@ -124,6 +124,8 @@ async def draw(
     async def request(image: str) -> None:
         """predictor.js request(): predict, and the saliency map alongside when it is on."""
         predict = {"image": image, "preprocess": True, "layers": "all"}
+        if not args.lists:
+            predict["encoding"] = "f16"
         jobs = [stats.timed("predict", conns[0].post("/api/predict", predict))]
         if teacher:
             saliency = {"image": image, "preprocess": True, "method": "gradcam"}
@@ -192,10 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--blas-threads", type=int, help="set OPENBLAS_NUM_THREADS in the server's environment"
     )
+    parser.add_argument(
+        "--lists",
+        action="store_true",
+        help="send the old page's request: the RGBA PNG of toDataURL, nested lists back",
+    )
     args = parser.parse_args(argv)
 
     drawings = [
-        [data_url(png) for png in drawing_steps(strokes)] for strokes in example_strokes().values()
+        [data_url(png) for png in drawing_steps(strokes, rgba=args.lists)]
+        for strokes in example_strokes().values()
     ]
     port = free_port()
     base = f"http://{HOST}:{port}"

@@ -173,7 +173,7 @@ def heartbeat(store: RunStore, run_id: str, parent: int) -> None:
     while True:
         time.sleep(HEARTBEAT_EVERY)
         if os.getppid() != parent:
-            store.finish(run_id, "failed", RESTARTED)
+            store.finish(run_id, "failed", RESTARTED.format(how="its server process is gone"))
             os._exit(1)
         store.update(run_id, heartbeat=time.time())
 

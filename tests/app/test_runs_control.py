@@ -225,3 +225,20 @@ def test_a_server_killed_with_its_trainer_running_leaves_a_failed_run(tmp_path, 
     assert "server restarted" in run["error"]
     wait_for(lambda: not pid_alive(trainer), "the trainer to exit")
     assert (tmp_path / run_id / "checkpoints").is_dir()
+
+
+def test_the_slot_limit_holds_across_workers(tmp_path, mnist_dir):
+    """Two apps (as two uvicorn workers) on one runs folder share its slots and its runs."""
+    with (
+        runs_client(tmp_path, mnist_dir, runs_slots=1) as one,
+        runs_client(tmp_path, mnist_dir, runs_slots=1) as two,
+    ):
+        first = one.post("/api/runs", json=LONG).json()
+        assert first["status"] == "running"
+        second = two.post("/api/runs", json=QUICK).json()
+        assert second["status"] == "queued"
+        wait_for(lambda: progressed(two, first["id"]), "the other worker to see the run train")
+        assert two.post(f"/api/runs/{first['id']}/stop").status_code == 200
+        wait_status(one, first["id"], "stopped")
+        wait_status(one, second["id"], "done")
+        assert read_events(two, second["id"]) == read_events(one, second["id"])

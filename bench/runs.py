@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         pixels = np.zeros((28, 28), dtype=int)
         pixels[5:23, 13:15] = 255
         predict_body = {"pixels": pixels.tolist(), "layers": "all"}
+        if args.no_server:
+            print_table(args, rows)
+            return 0
         with (
             server(folder / "served", data) as base,
             httpx.Client(base_url=base, timeout=120) as http,

@@ -204,10 +204,10 @@ def train(
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
     total_steps = config.epochs * steps_per_epoch
     history = History()
-    watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val)
     step = images_seen = 0
     try:
         with closing(BatchGradients(model)) as gradients:
+            watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val)
             watch(model, 0, 0, None, None, config.lr)
             for epoch in range(config.epochs):
                 perm = rng.permutation(train_idx)

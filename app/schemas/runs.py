@@ -157,9 +157,9 @@ class Checkpoint(BaseModel):
     images_seen: int = Field(description="Training images used so far.")
     loss: float | None = Field(description="Smoothed training loss (at step 0: validation).")
     accuracy: float | None = Field(description="Smoothed training accuracy.")
-    validation_loss: float = Field(description="Loss on the 500 validation digits.")
+    validation_loss: float = Field(description="Loss on the 300 validation digits.")
     validation_accuracy: float = Field(
-        description="Accuracy on the 500 validation digits (the first MNIST test digits)."
+        description="Accuracy on the 300 validation digits (the first MNIST test digits)."
     )
 
 

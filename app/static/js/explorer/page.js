@@ -14,9 +14,11 @@ import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
+import { startModelPicker } from "./model-picker.js";
 
 /** Start the page rooted at `doc`. */
 export async function startExplorer(doc) {
+  startModelPicker(doc); // ?model=<run id>: every request below goes to that network
   const byId = byTestId(doc);
   const status = doc.getElementById("status");
   const say = (text, isError = false) => {

@@ -1,0 +1,234 @@
+// The training page: build a network, train it, watch it live, scrub its history, use it.
+
+import { getJSON, postJSON } from "../shared/api.js";
+import { byTestId } from "../shared/dom.js";
+import { createBuilder } from "./builder.js";
+import { PRESETS, architectureOf, designOf, presetDesign, presetMatching } from "./spec.js";
+import { checkDesign } from "./design-check.js";
+import { readTraining, writeTraining } from "./training-form.js";
+import { END_TYPES, applyEvent, createRecord, followEvents } from "./run-record.js";
+import { drawLossChart } from "./loss-chart.js";
+import { createKernelsView, drawEvolution } from "./kernels-live.js";
+import { createProbes } from "./probes.js";
+import { createMyDigit } from "./my-digit.js";
+import { createTimeline } from "./timeline.js";
+import { createRunsList } from "./runs-list.js";
+import { failureText, runStatusText } from "./status-text.js";
+import { showUseLinks } from "./use-links.js";
+import { showComparison } from "./compare.js";
+
+const POLL_MS = 2000; // how often a queued or paused run's record is re-read
+
+/** Start the page rooted at `root` (the element with data-train-page). */
+export function startTrainPage(root) {
+  const $ = byTestId(root);
+  const notice = $("train-error");
+  const statusLine = $("train-status");
+  const chart = $("train-loss-chart").getContext("2d");
+  const buttons = { start: $("train-start"), pause: $("train-pause"), resume: $("train-resume"), stop: $("train-stop") };
+  const kernels = createKernelsView($("train-kernels"));
+  const probes = createProbes($("train-probes"));
+  const myDigit = createMyDigit(root, sayError);
+  const timeline = createTimeline(root, (i) => {
+    index = i;
+    frame();
+  });
+  const runsList = createRunsList($("train-runs"), {
+    onOpen: (r) => openRun(r.id),
+    onCompare: (pair) => showComparison($("train-compare"), pair, myDigit.input()),
+    onDeleted: (id) => id === run?.id && closeRun(),
+    say: sayError,
+  });
+  let run = null; // {id, record, detail, stream, poll}
+  let index = -1; // the checkpoint the views show
+  let shown = { checkpoint: null, evolution: "" };
+  let frameWanted = false;
+
+  /** A problem outside the run's own status line (the list, the pad, a lost connection). */
+  function sayError(text) {
+    notice.textContent = text || "";
+    notice.hidden = !text;
+  }
+
+  function sayStatus(text, isError = false) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("error", isError);
+  }
+
+  // 1 · Build
+  const checker = checkDesign(root, { onChecked: updateButtons });
+  const builder = createBuilder($("train-builder"), (design) => {
+    const preset = presetMatching(design);
+    root.querySelectorAll("[data-preset]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.preset === preset)));
+    $("train-preset-text").textContent = preset ? PRESETS[preset].text : "Your own network.";
+    checker.check(architectureOf(design), readTraining($("train-form")).training);
+  });
+  root.querySelectorAll("[data-preset]").forEach((button) => {
+    button.addEventListener("click", () => builder.set(presetDesign(button.dataset.preset)));
+  });
+  getJSON("/api/model")
+    .then((model) => {
+      PRESETS.bundled.design = designOf(model.layers);
+    })
+    .catch(() => {}); // the bundled preset keeps its written-out design
+  builder.set(presetDesign("tiny"));
+  $("train-form").addEventListener("change", () => checker.check(architectureOf(builder.design()), readTraining($("train-form")).training));
+
+  // 2 · Train
+  buttons.start.addEventListener("click", async () => {
+    const { training, problem } = readTraining($("train-form"));
+    if (problem) return sayStatus(problem, true);
+    if (!checker.ok()) return sayStatus("Fix the network first: the problem is written under the layers.", true);
+    buttons.start.disabled = true;
+    sayStatus("Sending the network to the server…");
+    try {
+      const answer = await postJSON("/api/runs", { architecture: architectureOf(builder.design()), training });
+      await openRun(answer.id, answer);
+      runsList.refresh();
+    } catch (error) {
+      if (error.status === 422) checker.refused(error.message);
+      sayStatus(failureText(error, "start the run"), true);
+    } finally {
+      updateButtons();
+    }
+  });
+  for (const action of ["pause", "resume", "stop"]) {
+    buttons[action].addEventListener("click", async () => {
+      if (!run) return;
+      const mine = run;
+      buttons[action].disabled = true;
+      try {
+        const answer = await postJSON(`/api/runs/${encodeURIComponent(mine.id)}/${action}`, {});
+        if (run !== mine) return;
+        mine.detail = { ...mine.detail, ...answer };
+        if (answer.status && !END_TYPES.has(mine.record.status)) mine.record.status = answer.status;
+        watchWhileWaiting(mine);
+      } catch (error) {
+        sayStatus(failureText(error, `${action} the run`), true);
+      }
+      frame();
+    });
+  }
+
+  /** Show run `id` (its record so far, then its live events); `detail` if already known. */
+  async function openRun(id, detail = null) {
+    closeRun();
+    const mine = { id, record: createRecord(id), detail, stream: null, poll: null };
+    run = mine;
+    runsList.mark(id);
+    sayStatus("Loading the run…");
+    try {
+      mine.detail = { ...detail, ...(await getJSON(`/api/runs/${encodeURIComponent(id)}`)) };
+    } catch (error) {
+      if (run === mine) sayStatus(failureText(error, "load the run"), true);
+      return;
+    }
+    if (run !== mine) return;
+    const d = mine.detail;
+    mine.record.status = d.status;
+    const t = d.training || {};
+    mine.record.total = d.total_images || (t.train_images && t.epochs ? t.train_images * t.epochs : 0);
+    if (d.architecture && !detail) builder.set(designOf(d.architecture.layers || []));
+    if (d.training && !detail) writeTraining($("train-form"), d.training);
+    mine.stream = followEvents(id, {
+      onEvent: (event) => {
+        if (run !== mine) return;
+        applyEvent(mine.record, event);
+        if (END_TYPES.has(event.type)) runsList.refresh();
+        frame();
+      },
+      onTrouble: (text) => run === mine && sayError(text),
+    });
+    watchWhileWaiting(mine);
+    frame();
+  }
+
+  /** While a run waits (queued or paused) no events come: re-read its record for the status. */
+  function watchWhileWaiting(mine) {
+    clearInterval(mine.poll);
+    mine.poll = setInterval(async () => {
+      const status = mine.record.status;
+      if (run !== mine || END_TYPES.has(status)) return clearInterval(mine.poll);
+      if (status !== "queued" && status !== "paused") return;
+      try {
+        mine.detail = await getJSON(`/api/runs/${encodeURIComponent(mine.id)}`);
+        if (!END_TYPES.has(mine.record.status)) mine.record.status = mine.detail.status;
+        frame();
+      } catch (error) {
+        sayStatus(failureText(error, "read the run's state"), true);
+      }
+    }, POLL_MS);
+  }
+
+  function closeRun() {
+    if (run) {
+      run.stream?.close();
+      clearInterval(run.poll);
+    }
+    run = null;
+    index = -1;
+    shown = { checkpoint: null, evolution: "" };
+    kernels.clear();
+    probes.clear();
+    timeline.reset();
+    myDigit.read(null);
+    drawLossChart(chart, { points: [], total: 0 });
+    $("train-evolution").replaceChildren();
+    showUseLinks(root, null);
+    sayStatus("Not started.");
+    updateButtons();
+  }
+
+  function frame() {
+    if (frameWanted) return;
+    frameWanted = true;
+    requestAnimationFrame(draw);
+  }
+
+  /** Redraw everything from the run's record: at most once per animation frame. */
+  function draw() {
+    frameWanted = false;
+    if (!run) return;
+    const { record, detail } = run;
+    const checkpoints = record.checkpoints;
+    const ended = END_TYPES.has(record.status);
+    if (timeline.following() || index >= checkpoints.length) index = checkpoints.length - 1;
+    timeline.update(checkpoints, Math.max(0, index), { ended });
+    sayStatus(runStatusText(record, detail), record.status === "failed");
+    const progress = $("train-progress");
+    progress.value = record.total ? Math.min(1, (record.latest?.images_seen || 0) / record.total) : 0;
+    if (record.status === "done") progress.value = 1;
+    const c = checkpoints[index];
+    const marker = c && !timeline.following() ? c.images_seen : null;
+    drawLossChart(chart, { points: record.points, checkpoints, total: record.total, marker });
+    $("train-chart-caption").textContent = record.points.length
+      ? `${record.points.length} readings of the training batches; green dots: validation at checkpoints.`
+      : "Loss and accuracy appear here as it trains.";
+    if (c && c !== shown.checkpoint) {
+      shown.checkpoint = c;
+      if (c.kernels) kernels.show(c.kernels, `step ${c.step}`);
+      if (c.probes) probes.show(c.probes);
+      myDigit.read({ model: run.id, checkpoint: c.step, layer: c.kernels?.layer || null });
+    }
+    const evolutionKey = `${checkpoints.length}:${index}`;
+    if (evolutionKey !== shown.evolution) {
+      shown.evolution = evolutionKey;
+      drawEvolution($("train-evolution"), checkpoints, index);
+    }
+    showUseLinks(root, record.status === "done" ? { ...detail, id: run.id } : null);
+    updateButtons();
+  }
+
+  function updateButtons() {
+    const status = run?.record.status;
+    buttons.start.disabled = !checker.ok();
+    buttons.pause.disabled = status !== "running";
+    buttons.resume.disabled = status !== "paused";
+    buttons.stop.disabled = !["queued", "running", "paused"].includes(status);
+  }
+
+  runsList.refresh();
+  closeRun();
+  const asked = new URLSearchParams(root.ownerDocument.defaultView.location.search).get("run");
+  if (asked) openRun(asked);
+}

@@ -75,6 +75,7 @@ async function readAnswer(res) {
     const error = new Error(message);
     error.status = res.status;
     error.retryAfter = Number(res.headers.get("Retry-After")) || null;
+    error.answer = payload; // the whole error body (some carry more than `detail`)
     throw error;
   }
   return payload;

@@ -119,8 +119,10 @@ export function createBuilder(root, onChange) {
 
   function render() {
     const output = el("fieldset", "block output-block");
+    output.dataset.testid = "train-output";
     output.append(el("legend", "", "Output"), el("span", "muted", "dense, 10 units: one score per digit"));
     const flat = el("p", "muted flatten-note", "flatten: the maps become one long vector");
+    flat.dataset.testid = "train-flatten";
     rows.replaceChildren(...design.convs.map(convRow), flat, ...design.hidden.map(denseRow), output);
     addConv.disabled = design.convs.length >= LIMITS.convBlocks;
     addDense.disabled = design.hidden.length >= LIMITS.hiddenDense;

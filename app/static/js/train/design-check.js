@@ -3,14 +3,15 @@
 import { postJSON } from "../shared/api.js";
 import { byTestId } from "../shared/dom.js";
 import { markShapesStale, renderShapes, summaryText } from "./shapes-table.js";
+import { architectureOf, layerOwners } from "./spec.js";
 
-export const PREVIEW_URL = "/api/runs/preview";
+export const PREVIEW_URL = "/api/runs/validate";
 const WAIT_MS = 150; // edits closer together than this are checked once
 
 /**
- * The design check under `root`: check(architecture, training) asks the API soon (the newest
- * design wins); ok() says whether the last check passed; refused(message) shows a refusal
- * from POST /api/runs. onChecked() after every answer.
+ * The design check under `root`: check(design, training) asks the API soon (the newest design
+ * wins); ok() says whether the last check passed; refused(error) shows a 422 (from here or
+ * from POST /api/runs) and marks the block it names. onChecked() after every answer.
  */
 export function checkDesign(root, { onChecked }) {
   const $ = byTestId(root);
@@ -20,16 +21,26 @@ export function checkDesign(root, { onChecked }) {
   let passed = false;
   let call = null;
   let timer = null;
+  let design = null;
 
-  function refused(message) {
-    passed = false;
-    markShapesStale(table);
-    problem.textContent = `This network cannot be built: ${message}`;
-    problem.hidden = false;
-    summary.textContent = "";
+  function unmark() {
+    root.querySelectorAll(".block.bad, .flatten-note.bad").forEach((b) => b.classList.remove("bad"));
   }
 
-  async function run(architecture, training) {
+  function refused(error) {
+    passed = false;
+    markShapesStale(table);
+    problem.textContent = `This network cannot be built: ${error.message}`;
+    problem.hidden = false;
+    summary.textContent = "";
+    unmark();
+    const index = error.answer?.layer;
+    const owner = Number.isInteger(index) && design ? layerOwners(design)[index] : null;
+    if (owner) root.querySelector(`[data-testid="${owner}"]`)?.classList.add("bad");
+  }
+
+  async function run(training) {
+    const architecture = architectureOf(design);
     call?.abort();
     const mine = new AbortController();
     call = mine;
@@ -38,12 +49,13 @@ export function checkDesign(root, { onChecked }) {
       const answer = await postJSON(PREVIEW_URL, body, { signal: mine.signal });
       if (call !== mine) return;
       passed = true;
+      unmark();
       renderShapes(table, answer.layers);
       problem.hidden = true;
       summary.textContent = summaryText(answer.parameter_count, answer.estimated_seconds);
     } catch (error) {
       if (error.name === "AbortError" || call !== mine) return;
-      if (error.status === 422) refused(error.message);
+      if (error.status === 422) refused(error);
       else {
         passed = false;
         markShapesStale(table);
@@ -55,11 +67,12 @@ export function checkDesign(root, { onChecked }) {
   }
 
   return {
-    check(architecture, training) {
+    check(next, training) {
+      design = structuredClone(next);
       passed = false;
       markShapesStale(table);
       clearTimeout(timer);
-      timer = setTimeout(() => run(architecture, training), WAIT_MS);
+      timer = setTimeout(() => run(training), WAIT_MS);
       onChecked();
     },
     ok: () => passed,

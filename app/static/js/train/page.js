@@ -16,6 +16,9 @@ import { createRunsList } from "./runs-list.js";
 import { failureText, runStatusText } from "./status-text.js";
 import { showUseLinks } from "./use-links.js";
 import { showComparison } from "./compare.js";
+import { renderConfusion } from "../model/confusion.js";
+
+const CLASSES = Array.from({ length: 10 }, (_, d) => String(d));
 
 const POLL_MS = 2000; // how often a queued or paused run's record is re-read
 
@@ -61,7 +64,7 @@ export function startTrainPage(root) {
     const preset = presetMatching(design);
     root.querySelectorAll("[data-preset]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.preset === preset)));
     $("train-preset-text").textContent = preset ? PRESETS[preset].text : "Your own network.";
-    checker.check(architectureOf(design), readTraining($("train-form")).training);
+    checker.check(design, readTraining($("train-form")).training);
   });
   root.querySelectorAll("[data-preset]").forEach((button) => {
     button.addEventListener("click", () => builder.set(presetDesign(button.dataset.preset)));
@@ -72,7 +75,7 @@ export function startTrainPage(root) {
     })
     .catch(() => {}); // the bundled preset keeps its written-out design
   builder.set(presetDesign("tiny"));
-  $("train-form").addEventListener("change", () => checker.check(architectureOf(builder.design()), readTraining($("train-form")).training));
+  $("train-form").addEventListener("change", () => checker.check(builder.design(), readTraining($("train-form")).training));
 
   // 2 · Train
   buttons.start.addEventListener("click", async () => {
@@ -86,7 +89,7 @@ export function startTrainPage(root) {
       await openRun(answer.id, answer);
       runsList.refresh();
     } catch (error) {
-      if (error.status === 422) checker.refused(error.message);
+      if (error.status === 422) checker.refused(error);
       sayStatus(failureText(error, "start the run"), true);
     } finally {
       updateButtons();
@@ -174,6 +177,7 @@ export function startTrainPage(root) {
     myDigit.read(null);
     drawLossChart(chart, { points: [], total: 0 });
     $("train-evolution").replaceChildren();
+    showConfusion(null);
     showUseLinks(root, null);
     sayStatus("Not started.");
     updateButtons();
@@ -201,6 +205,7 @@ export function startTrainPage(root) {
     const c = checkpoints[index];
     const marker = c && !timeline.following() ? c.images_seen : null;
     drawLossChart(chart, { points: record.points, checkpoints, total: record.total, marker });
+    chart.canvas.dataset.points = String(record.points.length);
     $("train-chart-caption").textContent = record.points.length
       ? `${record.points.length} readings of the training batches; green dots: validation at checkpoints.`
       : "Loss and accuracy appear here as it trains.";
@@ -214,9 +219,18 @@ export function startTrainPage(root) {
     if (evolutionKey !== shown.evolution) {
       shown.evolution = evolutionKey;
       drawEvolution($("train-evolution"), checkpoints, index);
+      showConfusion(checkpoints.slice(0, index + 1).findLast((k) => k.confusion));
     }
     showUseLinks(root, record.status === "done" ? { ...detail, id: run.id } : null);
     updateButtons();
+  }
+
+  /** The validation confusion matrix of checkpoint `c` (an epoch end), or none yet. */
+  function showConfusion(c) {
+    const box = $("train-confusion");
+    $("train-confusion-title").textContent = c ? `Confusion matrix at step ${c.step} (epoch ${c.epoch})` : "Confusion matrix (after the first epoch)";
+    if (c) renderConfusion(box, c.confusion, CLASSES, () => {});
+    else box.replaceChildren();
   }
 
   function updateButtons() {

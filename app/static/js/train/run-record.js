@@ -39,6 +39,7 @@ export function applyEvent(record, event) {
       val_accuracy: event.validation_accuracy ?? validation.accuracy,
       kernels: firstKernels(event),
       probes: event.probes || null,
+      confusion: event.confusion_matrix || null,
     };
     if (known >= 0) record.checkpoints[known] = checkpoint;
     else record.checkpoints.push(checkpoint);

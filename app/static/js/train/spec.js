@@ -74,30 +74,37 @@ export function designOf(layers) {
 
 /** The design as the API's architecture: {layers: [{kind, hyperparameters}, ...]}. */
 export function architectureOf(design) {
+  return { layers: layersWithOwners(design).map(([layer]) => layer) };
+}
+
+/** For each layer of architectureOf(design), the test id of the editor block it comes from. */
+export function layerOwners(design) {
+  return layersWithOwners(design).map(([, owner]) => owner);
+}
+
+function layersWithOwners(design) {
   const layers = [];
-  for (const c of design.convs) {
-    layers.push({
-      kind: "conv2d",
-      hyperparameters: {
-        out_channels: c.kernels,
-        kernel_size: [c.size, c.size],
-        stride: [c.stride, c.stride],
-        padding: c.padding === "same" ? "same" : [Number(c.padding), Number(c.padding)],
-      },
-    });
-    layers.push({ kind: "relu" });
+  const owners = [];
+  const add = (owner, ...added) => {
+    layers.push(...added);
+    owners.push(...added.map(() => owner));
+  };
+  design.convs.forEach((c, i) => {
+    const owner = `train-conv-${i}`;
+    const padding = c.padding === "same" ? "same" : [Number(c.padding), Number(c.padding)];
+    const hyperparameters = { out_channels: c.kernels, kernel_size: [c.size, c.size], stride: [c.stride, c.stride], padding };
+    add(owner, { kind: "conv2d", hyperparameters }, { kind: "relu" });
     if (c.pool !== "none") {
       const size = [c.poolSize, c.poolSize];
-      layers.push({ kind: `${c.pool}pool2d`, hyperparameters: { size, stride: size } });
+      add(owner, { kind: `${c.pool}pool2d`, hyperparameters: { size, stride: size } });
     }
-  }
-  layers.push({ kind: "flatten" });
-  for (const units of design.hidden) {
-    layers.push({ kind: "dense", hyperparameters: { out_features: units } });
-    layers.push({ kind: "relu" });
-  }
-  layers.push({ kind: "dense", hyperparameters: { out_features: 10 } });
-  return { layers };
+  });
+  add("train-flatten", { kind: "flatten" });
+  design.hidden.forEach((units, i) => {
+    add(`train-dense-${i}`, { kind: "dense", hyperparameters: { out_features: units } }, { kind: "relu" });
+  });
+  add("train-output", { kind: "dense", hyperparameters: { out_features: 10 } });
+  return layers.map((layer, i) => [layer, owners[i]]);
 }
 
 /** The preset whose design equals `design`, or null (an edited network). */

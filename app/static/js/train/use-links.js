@@ -19,6 +19,7 @@ export function showUseLinks(root, run) {
   $("train-open-network").href = `/?model=${id}`;
   $("train-open-model").href = `/model?model=${id}`;
   $("train-download").href = weightsURL(run.id);
+  $("train-download-json").href = `/api/runs/${id}/architecture`;
   const accuracy = Number.isFinite(run.test_accuracy) ? ` It reads ${percent(run.test_accuracy)} of the 10,000 test digits right.` : "";
   text.textContent = `Run ${run.id} is done: open it on the other pages like the bundled network.${accuracy}`;
   links.hidden = false;

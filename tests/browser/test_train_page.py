@@ -1,0 +1,116 @@
+"""The training page (/train): build, train, watch live, scrub the history, open the run elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+from tests.server import serve
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+TRAINING_TIMEOUT = 180_000  # ms: a 1,000-image tiny run takes seconds; the machine may be busy
+
+KERNEL_PIXELS = """
+id => document.querySelector(`[data-testid="${id}"] canvas`).toDataURL()
+"""
+
+
+@pytest.fixture(scope="module")
+def train_server(tmp_path_factory: pytest.TempPathFactory, mnist_dir: Path) -> Iterator[str]:
+    """The app with its runs directory in a fresh temporary folder, one training slot."""
+    from app.config import Settings
+    from app.main import create_app
+
+    runs = tmp_path_factory.mktemp("runs")
+    with serve(create_app(Settings(runs=runs, runs_slots=1))) as url:
+        yield url
+
+
+def open_train_page(page, base: str) -> None:
+    page.goto(f"{base}/train")
+    page.get_by_test_id("train-preset-tiny").click()
+    expect(page.get_by_test_id("train-shape-conv1")).to_contain_text("4 × 24 × 24")
+    expect(page.get_by_test_id("train-start")).to_be_enabled()
+
+
+def test_tiny_net_trains_live_scrubs_and_opens_on_the_network_page(page, train_server):
+    open_train_page(page, train_server)
+    shapes = page.get_by_test_id("train-shapes")
+    expect(shapes).to_contain_text("floor((28 - 5 + 2*0) / 1) + 1 = 24")
+    expect(page.get_by_test_id("train-shape-pool1")).to_contain_text("4 × 12 × 12")
+    expect(page.get_by_test_id("train-spec-summary")).to_contain_text("5,874 parameters")
+    page.get_by_test_id("train-images").fill("1000")
+    page.get_by_test_id("train-epochs").select_option("1")
+    page.get_by_test_id("train-start").click()
+
+    kernels = page.get_by_test_id("train-kernels")
+    expect(kernels.locator("canvas")).to_have_count(4, timeout=TRAINING_TIMEOUT)
+    first = page.evaluate(KERNEL_PIXELS, "train-kernel-0")
+    first_step = kernels.get_attribute("data-step")
+    expect(page.get_by_test_id("train-status")).to_contain_text("done", timeout=TRAINING_TIMEOUT)
+    assert kernels.get_attribute("data-step") != first_step
+    assert page.evaluate(KERNEL_PIXELS, "train-kernel-0") != first  # the kernels changed
+    assert int(page.get_by_test_id("train-loss-chart").get_attribute("data-points")) >= 5
+    assert int(page.get_by_test_id("train-probes").get_attribute("data-right")) >= 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "train-done-desktop.png"), full_page=True)
+
+    timeline = page.get_by_test_id("train-timeline")
+    count = int(timeline.get_attribute("max")) + 1
+    assert count >= 5  # step 0, powers of two, the end
+    assert page.get_by_test_id("train-evolution").locator("canvas").count() == 4 * count
+    timeline.focus()
+    page.keyboard.press("Home")
+    expect(kernels).to_have_attribute("data-step", "step 0")
+    assert page.evaluate(KERNEL_PIXELS, "train-kernel-0") == first
+    expect(page.get_by_test_id("train-timeline-label")).to_contain_text(f"checkpoint 1 of {count}")
+    page.keyboard.press("End")
+    expect(page.get_by_test_id("train-timeline-label")).to_contain_text(f"{count} of {count}")
+
+    link = page.get_by_test_id("train-open-network")
+    href = link.get_attribute("href")
+    run_id = href.split("=", 1)[1]
+    assert page.get_by_test_id("train-download").get_attribute("href") == f"/api/runs/{run_id}/weights"
+    link.click()
+    page.wait_for_url(f"**/?model={run_id}")
+    expect(page.get_by_test_id("model-picker")).to_have_value(run_id)
+    expect(page.get_by_test_id("kernel-conv1-3")).to_be_visible()
+    expect(page.get_by_test_id("kernel-conv1-4")).to_have_count(0)  # 4 kernels: the run's own
+    page.get_by_test_id("example").click()
+    expect(page.get_by_test_id("prediction")).to_have_text(r"^\d$", timeout=20_000)
+    assert page.console_errors == []
+
+
+def test_impossible_network_is_explained_before_anything_is_sent(page, train_server):
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith("/api/runs") else None)
+    open_train_page(page, train_server)
+    page.get_by_test_id("train-add-conv").click()
+    page.get_by_test_id("train-add-conv").click()
+    for block in ("train-conv-0", "train-conv-1"):
+        page.get_by_test_id(block).locator("[name=poolSize]").select_option("4")
+    problem = page.get_by_test_id("train-spec-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("layer")
+    expect(problem).to_contain_text("smaller than")
+    expect(page.get_by_test_id("train-start")).to_be_disabled()
+    expect(page.locator(".block.bad")).to_have_count(1)
+    assert "stale" in page.get_by_test_id("train-shapes").get_attribute("class")
+    page.get_by_test_id("train-preset-tiny").click()  # back to a possible network: all clear
+    expect(problem).to_be_hidden()
+    expect(page.get_by_test_id("train-start")).to_be_enabled()
+    assert sent == []
+    assert page.console_errors == []
+
+
+def test_train_page_fits_a_phone(phone_page, train_server):
+    open_train_page(phone_page, train_server)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone_page.screenshot(path=str(ARTIFACTS / "train-phone.png"), full_page=True)
+    assert phone_page.console_errors == []

@@ -23,6 +23,7 @@ class ApiError(Exception):
         if status is not None:
             self.status = status
         self.headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        self.extra: dict = {}  # more fields of the JSON body, beside `detail`
 
 
 class StillComputing(ApiError):
@@ -93,7 +94,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message), status_code=exc.status, headers=exc.headers)
+        return JSONResponse(
+            {**error_body(exc.message), **exc.extra}, status_code=exc.status, headers=exc.headers
+        )
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:
@@ -103,7 +106,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
         400: "The input cannot be used (undecodable or empty image, impossible geometry).",
         404: "Unknown layer or resource.",
         413: "Body, image or computation over the configured limits.",
+        409: "The run's status does not allow this (e.g. deleting a run that trains).",
         415: "Unsupported content type.",
+        429: "Too many runs wait for a training slot: ask again after `Retry-After` seconds.",
         503: "The MNIST data is not available on this server, or is still being downloaded "
         "(then with `Retry-After`: ask again after that many seconds).",
     }
@@ -115,6 +120,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
     }
     return {
         s: {"model": ErrorResponse, "description": text[s]}
-        | ({"headers": retry} if s in (202, 503) else {})
+        | ({"headers": retry} if s in (202, 429, 503) else {})
         for s in statuses
     }

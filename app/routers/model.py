@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter
 
-from app.deps import ATLAS_COMMAND, LayerDep, ModelDep, SettingsDep
+from app.deps import ATLAS_COMMAND, ChosenModelDep, LayerDep, SettingsDep
 from app.errors import NotFound, error_responses
 from app.responses import NumpyJSONResponse
 from app.schemas.model import KernelsResponse, LayerInfo, ModelInfo
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/model", tags=["model"])
 
 
 @router.get("", response_model=ModelInfo, summary="The architecture and its training record")
-def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
+def model_info(loaded: ChosenModelDep, settings: SettingsDep) -> ModelInfo:
     """Every layer's name, kind, hyperparameters, shapes and parameter count; class names;
     the bundled weights' test accuracy and training metadata; whether the filter atlas has
     been computed yet (the server computes it on first need), and the command that computes
@@ -40,7 +40,7 @@ def model_info(loaded: ModelDep, settings: SettingsDep) -> ModelInfo:
     responses=error_responses(404),
     summary="Weights and bias of a conv or dense layer",
 )
-def kernels(layer: LayerDep, loaded: ModelDep) -> NumpyJSONResponse:
+def kernels(layer: LayerDep, loaded: ChosenModelDep) -> NumpyJSONResponse:
     """Conv: weights F x C x kh x kw. Dense: weights out x in. Both with bias, min and max."""
     if "W" not in layer.params:
         with_weights = [lay.name for lay in loaded.model.layers if "W" in lay.params]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import RECTANGULAR, STRICT, ImageInput, Number, integer
+from app.schemas.common import RECTANGULAR, STRICT, ImageInput, ModelChoice, Number, integer
 
 WINDOW_MAX = 1024  # the largest kernel, pool size, stride or padding the schema accepts
 Positive = integer(ge=1, le=WINDOW_MAX)
@@ -65,7 +65,7 @@ class ActivationStep(BaseModel):
     value: float = Field(description="The unit's value after the activation.")
 
 
-class ExplainRequest(ImageInput):
+class ExplainRequest(ImageInput, ModelChoice):
     """An image, and the unit to explain: layer, output channel, row, col (400 when the unit is
     outside the layer's output or the layer is not a conv or pooling layer; 404 for an unknown
     layer)."""

@@ -10,8 +10,9 @@ const WAIT_MS = 150; // edits closer together than this are checked once
 
 /**
  * The design check under `root`: check(design, training) asks the API soon (the newest design
- * wins); ok() says whether the last check passed; refused(error) shows a 422 (from here or
- * from POST /api/runs) and marks the block it names. onChecked() after every answer.
+ * wins); settled() resolves once the newest check has its answer; ok() says whether the last
+ * answer passed; refused(error) shows a 422 (from here or from POST /api/runs) and marks the
+ * block it names. onChecked() after every answer.
  */
 export function checkDesign(root, { onChecked }) {
   const $ = byTestId(root);
@@ -22,6 +23,8 @@ export function checkDesign(root, { onChecked }) {
   let call = null;
   let timer = null;
   let design = null;
+  let settle = null; // resolves the promise settled() hands out, once the newest check answers
+  let pending = Promise.resolve();
 
   function unmark() {
     root.querySelectorAll(".block.bad, .flatten-note.bad").forEach((b) => b.classList.remove("bad"));
@@ -55,26 +58,27 @@ export function checkDesign(root, { onChecked }) {
       summary.textContent = summaryText(answer.parameter_count, answer.estimated_seconds);
     } catch (error) {
       if (error.name === "AbortError" || call !== mine) return;
+      passed = false;
       if (error.status === 422) refused(error);
       else {
-        passed = false;
         markShapesStale(table);
         problem.textContent = `Could not check the network: ${error.message}`;
         problem.hidden = false;
       }
     }
+    settle?.();
     onChecked();
   }
 
   return {
     check(next, training) {
       design = structuredClone(next);
-      passed = false;
       markShapesStale(table);
       clearTimeout(timer);
+      if (!settle) pending = new Promise((resolve) => { settle = () => { settle = null; resolve(); }; });
       timer = setTimeout(() => run(training), WAIT_MS);
-      onChecked();
     },
+    settled: () => pending,
     ok: () => passed,
     refused,
   };

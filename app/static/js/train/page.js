@@ -81,8 +81,12 @@ export function startTrainPage(root) {
   buttons.start.addEventListener("click", async () => {
     const { training, problem } = readTraining($("train-form"));
     if (problem) return sayStatus(problem, true);
-    if (!checker.ok()) return sayStatus("Fix the network first: the problem is written under the layers.", true);
     buttons.start.disabled = true;
+    await checker.settled(); // an edit checked just now (a field left by this click) counts
+    if (!checker.ok()) {
+      updateButtons();
+      return sayStatus("Fix the network first: the problem is written under the layers.", true);
+    }
     sayStatus("Sending the network to the server…");
     try {
       const answer = await postJSON("/api/runs", { architecture: architectureOf(builder.design()), training });

@@ -37,6 +37,7 @@ def open_train_page(page, base: str) -> None:
     page.get_by_test_id("train-preset-tiny").click()
     expect(page.get_by_test_id("train-shape-conv1")).to_contain_text("4 × 24 × 24")
     expect(page.get_by_test_id("train-start")).to_be_enabled()
+    expect(page.get_by_test_id("train-shapes")).not_to_have_class(re.compile("stale"))
 
 
 def test_tiny_net_trains_live_scrubs_and_opens_on_the_network_page(page, train_server):

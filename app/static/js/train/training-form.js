@@ -19,7 +19,7 @@ export function readTraining(form) {
       epochs: Number(f.epochs.value),
       batch_size: Number(f.batch_size.value),
       optimizer: f.optimizer.value,
-      learning_rate: Number(f.learning_rate.value),
+      learning_rate: f.learning_rate.value === "" ? null : Number(f.learning_rate.value),
       augment: f.augment.checked,
       seed,
     },
@@ -32,6 +32,7 @@ export function writeTraining(form, training) {
     const field = form.elements[name];
     if (!field) continue;
     if (field.type === "checkbox") field.checked = Boolean(value);
+    else if (value === null) field.value = "";
     else {
       if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === String(value))) {
         field.append(new Option(String(value)));

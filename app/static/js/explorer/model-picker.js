@@ -44,7 +44,7 @@ function fill(select, models, chosen) {
   const options = models.map((m) => {
     const id = m.bundled || m.kind === "bundled" ? "" : m.id;
     const accuracy = typeof m.test_accuracy === "number" ? `, ${(100 * m.test_accuracy).toFixed(1)}%` : "";
-    const name = m.name || m.label || (id ? `run ${id}` : "the bundled network");
+    const name = id ? `run ${id} · ${m.summary || m.name}` : "the bundled network";
     return new Option(`${name}${accuracy}`, id, false, id === (chosen || ""));
   });
   if (chosen && !options.some((o) => o.value === chosen)) {

@@ -30,7 +30,8 @@ async function runCard(run) {
   card.append(facts, canvas);
   const { checkpoints } = await getJSON(`/api/runs/${encodeURIComponent(run.id)}/checkpoints`);
   const points = checkpoints.map((c) => ({ images_seen: c.images_seen, loss: c.validation_loss, accuracy: c.validation_accuracy }));
-  drawLossChart(canvas.getContext("2d"), { points, total: Math.max(...points.map((p) => p.images_seen)) });
+  const total = Math.max(...points.map((p) => p.images_seen));
+  drawLossChart(canvas.getContext("2d"), { points, total, labels: ["validation loss", "validation accuracy"] });
   return card;
 }
 

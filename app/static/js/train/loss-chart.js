@@ -11,9 +11,9 @@ const FONT = "22px system-ui, sans-serif";
 /**
  * Draw `points` ([{images_seen, loss, accuracy}]) and `checkpoints` (validation accuracy, as
  * dots) on ctx; `total` is the x-axis end (images the run will see); `marker` an images_seen
- * to mark with a vertical line (the timeline's checkpoint), or null.
+ * to mark with a vertical line (the timeline's checkpoint), or null; `labels` name the two curves.
  */
-export function drawLossChart(ctx, { points, checkpoints = [], total, marker = null }) {
+export function drawLossChart(ctx, { points, checkpoints = [], total, marker = null, labels = ["loss", "accuracy (batches)"] }) {
   const { width, height } = ctx.canvas;
   ctx.clearRect(0, 0, width, height);
   const box = { x: 70, y: 36, w: width - 150, h: height - 90 };
@@ -47,12 +47,12 @@ export function drawLossChart(ctx, { points, checkpoints = [], total, marker = n
   ctx.textAlign = "left";
   ctx.textBaseline = "alphabetic";
   ctx.font = `600 ${FONT}`;
-  ctx.fillStyle = LOSS;
-  ctx.fillText("loss", box.x, box.y - 12);
-  ctx.fillStyle = ACCURACY;
-  ctx.fillText("accuracy (batches)", box.x + 70, box.y - 12);
-  ctx.fillStyle = VAL;
-  ctx.fillText("● validation", box.x + 310, box.y - 12);
+  let x = box.x;
+  for (const [text, colour] of [[labels[0], LOSS], [labels[1], ACCURACY], [checkpoints.length ? "● validation" : "", VAL]]) {
+    ctx.fillStyle = colour;
+    ctx.fillText(text, x, box.y - 12);
+    x += ctx.measureText(text).width + 24;
+  }
   series(ctx, points, (p) => p.loss, xOf, yLoss, LOSS);
   series(ctx, points, (p) => p.accuracy, xOf, yAcc, ACCURACY);
   ctx.fillStyle = VAL;

@@ -176,6 +176,7 @@ export function startTrainPage(root) {
     index = -1;
     shown = { checkpoint: null, evolution: "" };
     kernels.clear();
+    $("train-kernels-note").hidden = false;
     probes.clear();
     timeline.reset();
     myDigit.read(null);
@@ -216,6 +217,7 @@ export function startTrainPage(root) {
     if (c && c !== shown.checkpoint) {
       shown.checkpoint = c;
       if (c.kernels) kernels.show(c.kernels, `step ${c.step}`);
+      $("train-kernels-note").hidden = Boolean(c.kernels);
       if (c.probes) probes.show(c.probes);
       myDigit.read({ model: run.id, checkpoint: c.step, layer: c.kernels?.layer || null });
     }

@@ -119,3 +119,69 @@ def test_train_page_fits_a_phone(phone_page, train_server):
     ARTIFACTS.mkdir(exist_ok=True)
     phone_page.screenshot(path=str(ARTIFACTS / "train-phone.png"), full_page=True)
     assert phone_page.console_errors == []
+
+
+def test_pause_resume_and_stop(page, train_server):
+    open_train_page(page, train_server)
+    page.get_by_test_id("train-images").fill("20000")
+    page.get_by_test_id("train-epochs").select_option("3")
+    page.get_by_test_id("train-batch").select_option("16")
+    page.get_by_test_id("train-start").click()
+    status = page.get_by_test_id("train-status")
+    expect(status).to_contain_text("running", timeout=TRAINING_TIMEOUT)
+    page.get_by_test_id("train-pause").click()
+    expect(status).to_contain_text("paused", timeout=30_000)
+    expect(page.get_by_test_id("train-resume")).to_be_enabled()
+    page.get_by_test_id("train-resume").click()
+    expect(status).to_contain_text("running", timeout=30_000)
+    page.get_by_test_id("train-stop").click()
+    expect(status).to_contain_text("stopped", timeout=30_000)
+    expect(page.get_by_test_id("train-stop")).to_be_disabled()
+    assert page.console_errors == []
+
+
+def test_refusals_and_lost_connections_are_said_in_words(page, train_server):
+    def busy(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(status=429, headers={"Retry-After": "7"}, json={"detail": "8 runs wait already"})
+
+    open_train_page(page, train_server)
+    page.route("**/api/runs", busy)
+    page.get_by_test_id("train-start").click()
+    status = page.get_by_test_id("train-status")
+    expect(status).to_contain_text("Try again in 7 seconds")
+    expect(status).to_have_class(re.compile("error"))
+    page.unroute("**/api/runs")
+
+    page.route("**/api/runs/validate", lambda route: route.abort())
+    page.get_by_test_id("train-add-dense").click()
+    problem = page.get_by_test_id("train-spec-problem")
+    expect(problem).to_contain_text("Could not check the network")
+    expect(page.get_by_test_id("train-shapes")).to_have_class(re.compile("stale"))
+    expect(page.get_by_test_id("train-start")).to_be_disabled()
+    page.unroute("**/api/runs/validate")
+    page.get_by_test_id("train-add-dense").click()  # the server answers again: all clear
+    expect(problem).to_be_hidden()
+    expect(page.get_by_test_id("train-shape-fc3")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def server_without_mnist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with an empty data folder and downloads off: no MNIST to train on."""
+    from app.config import Settings
+    from app.main import create_app
+
+    empty = tmp_path_factory.mktemp("no-mnist")
+    runs = tmp_path_factory.mktemp("runs-no-mnist")
+    with serve(create_app(Settings(runs=runs, data=empty, download=False))) as url:
+        yield url
+
+
+def test_without_mnist_the_page_says_so(page, server_without_mnist):
+    open_train_page(page, server_without_mnist)
+    page.get_by_test_id("train-start").click()
+    status = page.get_by_test_id("train-status")
+    expect(status).to_contain_text("Training is not available on this server")
+    expect(status).to_have_class(re.compile("error"))
+    expect(page.get_by_test_id("train-kernels").locator("canvas")).to_have_count(0)

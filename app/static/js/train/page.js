@@ -144,7 +144,11 @@ export function startTrainPage(root) {
         if (END_TYPES.has(event.type)) runsList.refresh();
         frame();
       },
-      onTrouble: (text) => run === mine && sayError(text),
+      onTrouble: (text) => {
+        if (run !== mine) return;
+        sayError(text);
+        root.querySelector(".watch-panel").classList.toggle("stale", Boolean(text)); // not live now
+      },
     });
     watchWhileWaiting(mine);
     frame();
@@ -168,6 +172,7 @@ export function startTrainPage(root) {
   }
 
   function closeRun() {
+    root.querySelector(".watch-panel").classList.remove("stale");
     if (run) {
       run.stream?.close();
       clearInterval(run.poll);

@@ -75,14 +75,18 @@ def test_tiny_net_trains_live_scrubs_and_opens_on_the_network_page(page, train_s
     link = page.get_by_test_id("train-open-network")
     href = link.get_attribute("href")
     run_id = href.split("=", 1)[1]
-    assert page.get_by_test_id("train-download").get_attribute("href") == f"/api/runs/{run_id}/weights"
+    assert (
+        page.get_by_test_id("train-download").get_attribute("href") == f"/api/runs/{run_id}/weights"
+    )
     link.click()
     page.wait_for_url(f"**/?model={run_id}")
     expect(page.get_by_test_id("model-picker")).to_have_value(run_id)
     expect(page.get_by_test_id("kernel-conv1-3")).to_be_visible()
     expect(page.get_by_test_id("kernel-conv1-4")).to_have_count(0)  # 4 kernels: the run's own
     bodies = []
-    page.on("request", lambda r: bodies.append(r.post_data) if r.url.endswith("/api/predict") else None)
+    page.on(
+        "request", lambda r: bodies.append(r.post_data) if r.url.endswith("/api/predict") else None
+    )
     page.get_by_test_id("example").click()
     expect(page.get_by_test_id("prediction")).to_have_text(re.compile(r"^\d$"), timeout=20_000)
     assert bodies and all(json.loads(b)["model"] == run_id for b in bodies)
@@ -91,7 +95,12 @@ def test_tiny_net_trains_live_scrubs_and_opens_on_the_network_page(page, train_s
 
 def test_impossible_network_is_explained_before_anything_is_sent(page, train_server):
     sent = []
-    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith("/api/runs") else None)
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(r.url) if r.method == "POST" and r.url.endswith("/api/runs") else None
+        ),
+    )
     open_train_page(page, train_server)
     page.get_by_test_id("train-add-conv").click()
     page.get_by_test_id("train-add-conv").click()
@@ -144,7 +153,9 @@ def test_refusals_and_lost_connections_are_said_in_words(page, train_server):
     def busy(route):
         if route.request.method != "POST":
             return route.continue_()
-        return route.fulfill(status=429, headers={"Retry-After": "7"}, json={"detail": "8 runs wait already"})
+        return route.fulfill(
+            status=429, headers={"Retry-After": "7"}, json={"detail": "8 runs wait already"}
+        )
 
     open_train_page(page, train_server)
     page.route("**/api/runs", busy)

@@ -130,7 +130,7 @@ def test_train_page_fits_a_phone(phone_page, train_server):
     assert phone_page.console_errors == []
 
 
-def test_pause_resume_and_stop(page, train_server):
+def test_pause_resume_queue_and_stop(page, train_server):
     open_train_page(page, train_server)
     page.get_by_test_id("train-images").fill("20000")
     page.get_by_test_id("train-epochs").select_option("3")
@@ -138,10 +138,20 @@ def test_pause_resume_and_stop(page, train_server):
     page.get_by_test_id("train-start").click()
     status = page.get_by_test_id("train-status")
     expect(status).to_contain_text("running", timeout=TRAINING_TIMEOUT)
+    first = page.locator(".run.open").get_attribute("data-testid")
     page.get_by_test_id("train-pause").click()
     expect(status).to_contain_text("paused", timeout=30_000)
     expect(page.get_by_test_id("train-resume")).to_be_enabled()
     page.get_by_test_id("train-resume").click()
+    expect(status).to_contain_text("running", timeout=30_000)
+
+    page.get_by_test_id("train-start").click()  # one training slot: the second run waits
+    expect(status).to_contain_text("queued: number 1 in the queue")
+    assert page.locator(".run.open").get_attribute("data-testid") != first
+    page.get_by_test_id("train-stop").click()
+    expect(status).to_contain_text("stopped", timeout=30_000)
+
+    page.get_by_test_id(first).locator("button.link-button").click()  # back to the first run
     expect(status).to_contain_text("running", timeout=30_000)
     page.get_by_test_id("train-stop").click()
     expect(status).to_contain_text("stopped", timeout=30_000)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.middleware import SECURITY_HEADERS
 from app.schemas.common import ErrorResponse
@@ -92,11 +95,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_errors(exc)}, status_code=422)
 
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 405:  # Starlette lists one route's methods; a path may have more
+            exc.headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
             {**error_body(exc.message), **exc.extra}, status_code=exc.status, headers=exc.headers
         )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at the request's path, for a 405's Allow header."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:

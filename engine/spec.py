@@ -255,7 +255,9 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 )
         short = SHORT_NAMES.get(kind, kind)
         counters[short] = counters.get(short, 0) + 1
-        name = item.get("name") or (short if kind == "flatten" else f"{short}{counters[short]}")
+        name = item.get("name")
+        if name is None:
+            name = short if kind == "flatten" else f"{short}{counters[short]}"
         if not isinstance(name, str) or not name or len(name) > 32 or name in names:
             raise SpecError(f"{where}: its name must be a unique string of 1-32 characters", i)
         names.add(name)

@@ -143,6 +143,11 @@ def checkpoint_steps(steps_per_epoch: int, epochs: int) -> list[int]:
     return sorted({0, *early, *ends})
 
 
+def training_subset(available: int, wanted: int, seed: int) -> np.ndarray:
+    """(wanted,) sorted indices of a seeded random choice among `available` training images."""
+    return np.sort(np.random.default_rng(seed).permutation(available)[:wanted])
+
+
 def make_optimizer(model: Sequential, config: TrainConfig) -> Optimizer:
     """config.optimizer -> Adam or SGD with momentum at config.lr."""
     if config.optimizer == "adam":
@@ -183,7 +188,8 @@ def train(
     callback: TrainCallback | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> History:
-    """Train in place on (N, 1, H, W) float images; validate on `validation` (x, y) if given,
+    """Train in place on (N, 1, H, W) images (float in [0, 1], or uint8 converted batch by
+    batch); validate on `validation` (float x, y) if given,
     else on a split held out of the images. callback(model, TrainStep) runs before the first
     step and after every step; it may block (pause) or raise StopTraining (stop)."""
     rng = np.random.default_rng(config.seed)
@@ -216,6 +222,8 @@ def train(
                 for b in bar:
                     idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
                     x = images[idx]
+                    if x.dtype == np.uint8:  # converted batch by batch: 4x less memory
+                        x = unit_float32(x)
                     if config.augment:
                         x = augment_batch(x[:, 0], rng)[:, None]
                     y = labels[idx].astype(np.int64)

@@ -45,7 +45,7 @@ router = APIRouter(prefix="/api", tags=["insight"])
     "/saliency",
     dependencies=[JsonBody],
     response_model=SaliencyResponse,
-    responses=error_responses(400, 413, 415),
+    responses=error_responses(400, 404, 413, 415),
     summary="Which pixels the score of a class depends on",
 )
 async def saliency_map(
@@ -120,7 +120,7 @@ def top_patches(
 @router.get(
     "/model/misclassified",
     response_model=MisclassifiedResponse,
-    responses=error_responses(503),
+    responses=error_responses(404, 503),
     summary="MNIST test digits of one confusion-matrix cell",
 )
 def misclassified(

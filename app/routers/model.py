@@ -14,7 +14,12 @@ from engine.atlas import atlas_available
 router = APIRouter(prefix="/api/model", tags=["model"])
 
 
-@router.get("", response_model=ModelInfo, summary="The architecture and its training record")
+@router.get(
+    "",
+    response_model=ModelInfo,
+    responses=error_responses(404),
+    summary="The architecture and its training record",
+)
 def model_info(loaded: ChosenModelDep, settings: SettingsDep) -> ModelInfo:
     """Every layer's name, kind, hyperparameters, shapes and parameter count; class names;
     the bundled weights' test accuracy and training metadata; whether the filter atlas has

@@ -46,7 +46,7 @@ CheckpointQuery = Annotated[
     status_code=202,
     dependencies=[JsonBody],
     response_model=Run,
-    responses={**error_responses(415, 503), **SPEC_ERROR, 429: error_responses(429)[429]},
+    responses={**error_responses(400, 413, 415, 429, 503), **SPEC_ERROR},
     summary="Start training a network (queued until a slot is free)",
 )
 def create_run(
@@ -66,7 +66,7 @@ def create_run(
     "/validate",
     dependencies=[JsonBody],
     response_model=Preview,
-    responses={**error_responses(415), **SPEC_ERROR},
+    responses={**error_responses(400, 413, 415), **SPEC_ERROR},
     summary="Check a network: shapes, formulas, parameters, estimated time",
 )
 def validate(body: RunRequest, store: RunsDep) -> dict:

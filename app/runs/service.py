@@ -7,7 +7,7 @@ from typing import Any
 
 from app.config import Settings
 from app.errors import ApiError, NotFound, Unavailable
-from app.runs.store import FINISHED, QueueFull, RunNotFound, RunStore, valid_id
+from app.runs.store import ACTIVE, FINISHED, QueueFull, RunNotFound, RunStore, valid_id
 from app.runs.trainer import FINAL_NAME, checkpoint_path
 from app.schemas.runs import DEFAULT_LEARNING_RATE, RunRequest
 from engine.data import HOW_TO_GET, has_split, resolve_data_dir
@@ -129,19 +129,17 @@ def control(store: RunStore, run_id: str, action: str) -> dict[str, Any]:
     """pause / resume / stop -> the run afterwards; 409 when the status does not allow it."""
     run = get_run(store, run_id)
     if action == "pause":
-        run = store.set_control(run_id, "pause", ("running",), "paused")
-        ok = run["status"] == "paused"
+        ok = store.set_control(run_id, "pause", ("running",), "paused")
     elif action == "resume":
-        run = store.set_control(run_id, None, ("paused",), "running")
-        ok = run["status"] == "running"
+        ok = store.set_control(run_id, None, ("paused",), "running")
+    elif run["status"] == "queued":
+        ok = store.finish(run_id, "stopped") or store.set_control(run_id, "stop", ACTIVE)
     else:
-        if run["status"] == "queued" and store.finish(run_id, "stopped"):
-            return store.get(run_id)
-        run = store.set_control(run_id, "stop", ("running", "paused"))
-        ok = run["control"] == "stop" or run["status"] in FINISHED
+        ok = store.set_control(run_id, "stop", ACTIVE)
     if not ok:
-        raise Conflict(f"run {run_id} is {run['status']}; it cannot be {action}d now")
-    return run
+        status = store.get(run_id)["status"]
+        raise Conflict(f"run {run_id} is {status}; it cannot be {action}d now")
+    return store.get(run_id)
 
 
 def delete_run(store: RunStore, run_id: str) -> None:

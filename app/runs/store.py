@@ -239,19 +239,16 @@ class RunStore:
 
     def set_control(
         self, run_id: str, control: str | None, allowed: tuple[str, ...], status: str | None = None
-    ) -> dict[str, Any]:
-        """Set the control flag (and status) when the run's status is one of `allowed`.
-
-        Returns the run as it is afterwards; LookupError-free: the caller compares statuses.
-        """
+    ) -> bool:
+        """Set the control flag (and the status) if the run's status is one of `allowed`;
+        whether it was."""
         with self.transaction(immediate=True) as conn:
-            run = self.get(run_id)
-            if run["status"] in allowed:
-                conn.execute(
-                    "UPDATE runs SET control = ?, status = COALESCE(?, status) WHERE id = ?",
-                    (control, status, run_id),
-                )
-        return self.get(run_id)
+            cur = conn.execute(
+                "UPDATE runs SET control = ?, status = COALESCE(?, status) "
+                f"WHERE id = ? AND status IN ({', '.join('?' * len(allowed))})",
+                (control, status, run_id, *allowed),
+            )
+            return cur.rowcount == 1
 
     def update(self, run_id: str, **fields: Any) -> None:
         """Set columns of one run (dicts are stored as JSON)."""

@@ -157,9 +157,9 @@ class Checkpoint(BaseModel):
     images_seen: int = Field(description="Training images used so far.")
     loss: float | None = Field(description="Smoothed training loss (at step 0: validation).")
     accuracy: float | None = Field(description="Smoothed training accuracy.")
-    validation_loss: float = Field(description="Loss on the 1,000 validation digits.")
+    validation_loss: float = Field(description="Loss on the 500 validation digits.")
     validation_accuracy: float = Field(
-        description="Accuracy on the 1,000 validation digits (the first MNIST test digits)."
+        description="Accuracy on the 500 validation digits (the first MNIST test digits)."
     )
 
 
@@ -200,25 +200,25 @@ class Run(BaseModel):
 class RunList(BaseModel):
     """Every run, newest first."""
 
-    runs: list[Run]
+    runs: list[Run] = Field(description="Newest first.")
 
 
 class CheckpointList(BaseModel):
     """A run's checkpoints in step order."""
 
     run: str = Field(description="The run id.")
-    checkpoints: list[Checkpoint]
+    checkpoints: list[Checkpoint] = Field(description="In step order.")
 
 
 class LayerPreview(BaseModel):
     """One layer of a checked architecture."""
 
-    name: str = Field(examples=["conv1"])
-    kind: str = Field(examples=["conv2d"])
+    name: str = Field(description="Layer name (given, or conv1, relu1 ...).", examples=["conv1"])
+    kind: str = Field(description="Layer kind.", examples=["conv2d"])
     hyperparameters: dict[str, Any] = Field(description="With in_channels / in_features inferred.")
-    input_shape: list[int] = Field(examples=[[1, 28, 28]])
-    output_shape: list[int] = Field(examples=[[4, 24, 24]])
-    parameter_count: int = Field(examples=[104])
+    input_shape: list[int] = Field(description="C x H x W, or [D].", examples=[[1, 28, 28]])
+    output_shape: list[int] = Field(description="C x H x W, or [D].", examples=[[4, 24, 24]])
+    parameter_count: int = Field(description="Its weights and biases.", examples=[104])
     formula: str | None = Field(
         description="Conv and pooling: the output-size arithmetic (as the playground shows it).",
         examples=["floor((28 - 5 + 2*0) / 1) + 1 = 24"],
@@ -228,7 +228,7 @@ class LayerPreview(BaseModel):
 class Preview(BaseModel):
     """An architecture checked without training it."""
 
-    layers: list[LayerPreview]
+    layers: list[LayerPreview] = Field(description="Every layer, input to output.")
     parameter_count: int = Field(description="Trainable numbers in all.", examples=[5874])
     multiply_adds: int = Field(description="Multiply-adds of one forward pass of one image.")
     estimated_seconds: float | None = Field(
@@ -243,10 +243,10 @@ class ModelEntry(BaseModel):
 
     id: str = Field(description='"bundled" or a run id.', examples=["bundled"])
     name: str = Field(description="Its label.")
-    kind: Literal["bundled", "run"]
+    kind: Literal["bundled", "run"] = Field(description="The shipped model, or a training run.")
     status: str = Field(description='"ready" for the bundled one; else the run status.')
     summary: str = Field(description="The layers in a few words.")
-    parameter_count: int
+    parameter_count: int = Field(description="Trainable numbers.")
     test_accuracy: float | None = Field(description="Accuracy on the MNIST test set.")
     checkpoints: list[int] = Field(description="Steps usable as `checkpoint=` (runs only).")
 
@@ -254,7 +254,9 @@ class ModelEntry(BaseModel):
 class ModelList(BaseModel):
     """The bundled model and every finished run."""
 
-    models: list[ModelEntry]
+    models: list[ModelEntry] = Field(
+        description="The bundled model first, then runs, newest first."
+    )
 
 
 class SpecErrorResponse(BaseModel):

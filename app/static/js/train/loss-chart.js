@@ -13,7 +13,7 @@ const FONT = "22px system-ui, sans-serif";
  * dots) on ctx; `total` is the x-axis end (images the run will see); `marker` an images_seen
  * to mark with a vertical line (the timeline's checkpoint), or null; `labels` name the two curves.
  */
-export function drawLossChart(ctx, { points, checkpoints = [], total, marker = null, labels = ["loss", "accuracy (batches)"] }) {
+export function drawLossChart(ctx, { points, checkpoints = [], total, marker = null, labels = ["loss", "accuracy"] }) {
   const { width, height } = ctx.canvas;
   ctx.clearRect(0, 0, width, height);
   const box = { x: 70, y: 36, w: width - 150, h: height - 90 };

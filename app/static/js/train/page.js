@@ -28,6 +28,7 @@ export function startTrainPage(root) {
   const notice = $("train-error");
   const statusLine = $("train-status");
   const chart = $("train-loss-chart").getContext("2d");
+  if (chart.canvas.clientWidth < 500) [chart.canvas.width, chart.canvas.height] = [520, 340]; // phone: larger type
   const buttons = { start: $("train-start"), pause: $("train-pause"), resume: $("train-resume"), stop: $("train-stop") };
   const kernels = createKernelsView($("train-kernels"));
   const probes = createProbes($("train-probes"));
@@ -217,7 +218,7 @@ export function startTrainPage(root) {
     drawLossChart(chart, { points: record.points, checkpoints, total: record.total, marker });
     chart.canvas.dataset.points = String(record.points.length);
     $("train-chart-caption").textContent = record.points.length
-      ? `${record.points.length} readings of the training batches; green dots: validation at checkpoints.`
+      ? `${record.points.length} readings of loss and accuracy on the training batches (smoothed); green dots: accuracy on validation digits at checkpoints.`
       : "Loss and accuracy appear here as it trains.";
     if (c && c !== shown.checkpoint) {
       shown.checkpoint = c;

@@ -12,8 +12,8 @@ export function createTimeline(root, onPick) {
   let following = true;
 
   range.addEventListener("input", () => {
-    following = Number(range.value) === Number(range.max) && !live.dataset.ended;
-    live.disabled = following || Boolean(live.dataset.ended);
+    following = Number(range.value) === Number(range.max);
+    live.disabled = following;
     onPick(Number(range.value));
   });
   live.addEventListener("click", () => {
@@ -33,7 +33,8 @@ export function createTimeline(root, onPick) {
       range.value = String(index);
       if (ended) live.dataset.ended = "1";
       else delete live.dataset.ended;
-      live.disabled = following || ended;
+      live.textContent = ended ? "Go to the end" : "Follow live";
+      live.disabled = ended ? index >= checkpoints.length - 1 : following;
       const c = checkpoints[index];
       if (!c) {
         label.textContent = "no checkpoints yet";

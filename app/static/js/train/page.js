@@ -20,6 +20,7 @@ import { renderConfusion } from "../model/confusion.js";
 
 const CLASSES = Array.from({ length: 10 }, (_, d) => String(d));
 
+const KERNELS_NOTE = "The first layer's kernels appear here at the first checkpoint: random noise at step 0, then strokes and edges.";
 const POLL_MS = 2000; // how often a queued or paused run's record is re-read
 
 /** Start the page rooted at `root` (the element with data-train-page). */
@@ -183,6 +184,7 @@ export function startTrainPage(root) {
     shown = { checkpoint: null, evolution: "" };
     kernels.clear();
     $("train-kernels-note").hidden = false;
+    $("train-kernels-note").textContent = KERNELS_NOTE;
     probes.clear();
     timeline.reset();
     myDigit.read(null);
@@ -223,7 +225,12 @@ export function startTrainPage(root) {
     if (c && c !== shown.checkpoint) {
       shown.checkpoint = c;
       if (c.kernels) kernels.show(c.kernels, `step ${c.step}`);
-      $("train-kernels-note").hidden = Boolean(c.kernels);
+      const note = $("train-kernels-note");
+      note.hidden = Boolean(c.kernels);
+      if (!c.kernels) {
+        kernels.clear();
+        note.textContent = "This network has no conv layer, so no kernels: each pixel has its own weights in the first dense layer.";
+      }
       if (c.probes) probes.show(c.probes);
       myDigit.read({ model: run.id, checkpoint: c.step, layer: c.kernels?.layer || null });
     }

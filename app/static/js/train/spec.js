@@ -55,6 +55,9 @@ export function presetDesign(name) {
   return structuredClone(PRESETS[name].design);
 }
 
+/** A size given as a number or a [rows, cols] pair -> the rows (the editor keeps windows square). */
+const side = (value, fallback) => (Array.isArray(value) ? value[0] : (value ?? fallback));
+
 /** The editable design of a network described by GET /api/model's layers (conv/pool/dense). */
 export function designOf(layers) {
   const convs = [];
@@ -62,10 +65,11 @@ export function designOf(layers) {
   for (const layer of layers) {
     const h = layer.hyperparameters || {};
     if (layer.kind === "conv2d") {
-      convs.push(conv(h.out_channels, h.kernel_size[0], { stride: h.stride[0], padding: h.padding[0], pool: "none" }));
+      const padding = h.padding === "valid" ? 0 : h.padding === "same" ? "same" : side(h.padding, 0);
+      convs.push(conv(h.out_channels, side(h.kernel_size), { stride: side(h.stride, 1), padding, pool: "none" }));
     } else if ((layer.kind === "maxpool2d" || layer.kind === "avgpool2d") && convs.length) {
       convs[convs.length - 1].pool = layer.kind === "maxpool2d" ? "max" : "avg";
-      convs[convs.length - 1].poolSize = h.size[0];
+      convs[convs.length - 1].poolSize = side(h.size, 2);
     } else if (layer.kind === "dense") hidden.push(h.out_features);
   }
   hidden.pop(); // the output layer

@@ -206,3 +206,31 @@ def test_without_mnist_the_page_says_so(page, server_without_mnist):
     expect(status).to_contain_text("Training is not available on this server")
     expect(status).to_have_class(re.compile("error"))
     expect(page.get_by_test_id("train-kernels").locator("canvas")).to_have_count(0)
+
+
+def train_quickly(page, preset: str) -> str:
+    """Train `preset` on 1,000 images for one epoch; wait until done; the run's id."""
+    page.get_by_test_id(f"train-preset-{preset}").click()
+    page.get_by_test_id("train-images").fill("1000")
+    page.get_by_test_id("train-epochs").select_option("1")
+    page.get_by_test_id("train-start").click()
+    expect(page.get_by_test_id("train-status")).to_contain_text("done", timeout=TRAINING_TIMEOUT)
+    return page.locator(".run.open").get_attribute("data-testid").removeprefix("train-run-")
+
+
+def test_two_finished_runs_side_by_side(page, train_server):
+    open_train_page(page, train_server)
+    page.get_by_test_id("train-draw-example").click()
+    runs = [train_quickly(page, "tiny"), train_quickly(page, "ann")]
+    expect(page.get_by_test_id("train-prediction")).to_have_text(re.compile(r"^\d$"))
+    for run in runs:
+        page.get_by_test_id(f"train-run-{run}").locator(".compare-tick input").check()
+    compare = page.get_by_test_id("train-compare")
+    for run in runs:
+        expect(compare.get_by_test_id(f"train-compare-{run}")).to_be_visible()
+    expect(compare).to_contain_text("5,874 parameters")
+    expect(compare).to_contain_text("50,890 parameters")  # 784 x 64 + 64 + 64 x 10 + 10
+    shifts = compare.get_by_test_id("train-compare-shifts")
+    expect(shifts.locator("tr")).to_have_count(3)
+    assert shifts.locator("td").count() == 2 * 7
+    assert page.console_errors == []

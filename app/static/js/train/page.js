@@ -84,6 +84,7 @@ export function startTrainPage(root) {
     const { training, problem } = readTraining($("train-form"));
     if (problem) return sayStatus(problem, true);
     buttons.start.disabled = true;
+    sayStatus("Checking the network…"); // what the page shows is no longer the last run's state
     await checker.settled(); // an edit checked just now (a field left by this click) counts
     if (!checker.ok()) {
       updateButtons();

@@ -157,19 +157,21 @@ export function startTrainPage(root) {
     frame();
   }
 
-  /** While a run waits (queued or paused) no events come: re-read its record for the status. */
+  /** Re-read the run's record every few seconds until it ends: while it waits (queued or
+   * paused) no events come, and a pause that lands between two events shows up here. */
   function watchWhileWaiting(mine) {
     clearInterval(mine.poll);
     mine.poll = setInterval(async () => {
-      const status = mine.record.status;
-      if (run !== mine || END_TYPES.has(status)) return clearInterval(mine.poll);
-      if (status !== "queued" && status !== "paused") return;
+      if (run !== mine || END_TYPES.has(mine.record.status)) return clearInterval(mine.poll);
       try {
-        mine.detail = await getJSON(`/api/runs/${encodeURIComponent(mine.id)}`);
-        if (!END_TYPES.has(mine.record.status)) mine.record.status = mine.detail.status;
+        const detail = await getJSON(`/api/runs/${encodeURIComponent(mine.id)}`);
+        if (run !== mine) return;
+        mine.detail = detail;
+        // the end comes with its event (and the last checkpoints before it), not from here
+        if (!END_TYPES.has(mine.record.status) && !END_TYPES.has(detail.status)) mine.record.status = detail.status;
         frame();
       } catch (error) {
-        sayStatus(failureText(error, "read the run's state"), true);
+        sayError(failureText(error, "read the run's state"));
       }
     }, POLL_MS);
   }

@@ -29,6 +29,7 @@ MAX_HIDDEN_DENSE = 2
 HIDDEN_UNITS = (4, 256)
 OUTPUTS = 10
 MAX_PARAMETERS = 500_000
+MAX_MULTIPLY_ADDS = 10_000_000  # per image; the bundled network needs ~0.4 million
 KINDS = ("conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "dense")
 ALLOWED = {
     "conv2d": {"in_channels", "out_channels", "kernel_size", "stride", "padding"},
@@ -230,7 +231,7 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
         raise SpecError(f"the architecture has {len(layers)} layers; use at most {MAX_LAYERS}")
     parsed = [_hyperparameters(item, i) for i, item in enumerate(layers)]
     _check_structure([kind for kind, _ in parsed])
-    configs, counters, names, counts = [], {}, set(), []
+    configs, counters, names, counts, macs = [], {}, set(), [], []
     shape: tuple[int, ...] = INPUT_SHAPE
     dense_left = sum(kind == "dense" for kind, _ in parsed)
     for i, ((kind, hyper), item) in enumerate(zip(parsed, layers, strict=True)):
@@ -263,6 +264,7 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
         names.add(name)
         configs.append({"kind": kind, "name": name, **config})
         counts.append(count)
+        macs.append(_multiply_adds(kind, config, shape))
     if sum(counts) > MAX_PARAMETERS:
         big = max(range(len(counts)), key=counts.__getitem__)
         raise SpecError(
@@ -271,7 +273,26 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
             "add pooling or a stride before the flatten, or use fewer kernels or dense units",
             big,
         )
+    if sum(macs) > MAX_MULTIPLY_ADDS:
+        big = max(range(len(macs)), key=macs.__getitem__)
+        raise SpecError(
+            f"{_where(big, configs[big]['kind'])}: the network needs {sum(macs):,} multiply-adds "
+            f"per image, more than the {MAX_MULTIPLY_ADDS:,} allowed (training would take hours), "
+            f"and this layer does {macs[big]:,}; add pooling or a stride before it, or use fewer "
+            "kernels",
+            big,
+        )
     return configs
+
+
+def _multiply_adds(kind: str, config: dict[str, Any], out_shape: tuple[int, ...]) -> int:
+    """Multiply-adds of one image through a layer with this config and output shape."""
+    if kind == "conv2d":
+        kh, kw = config["kernel_size"]
+        return int(np.prod(out_shape)) * config["in_channels"] * kh * kw
+    if kind == "dense":
+        return config["in_features"] * config["out_features"]
+    return 0
 
 
 def build_spec(spec: dict[str, Any], seed: int = 0) -> Sequential:
@@ -299,12 +320,10 @@ def spec_of(model: Sequential) -> dict[str, Any]:
 
 def multiply_adds(model: Sequential) -> int:
     """Multiply-adds of one forward pass of one image (conv and dense layers)."""
-    total = 0
-    for layer, out in zip(model.layers, model.shapes[1:], strict=True):
-        if layer.kind in ("conv2d", "dense"):
-            per_output = int(np.prod(layer.params["W"].shape[1:]))  # C*kh*kw or in_features
-            total += per_output * int(np.prod(out))
-    return total
+    return sum(
+        _multiply_adds(layer.kind, layer.hyperparameters(), out)
+        for layer, out in zip(model.layers, model.shapes[1:], strict=True)
+    )
 
 
 def summary(model: Sequential) -> str:

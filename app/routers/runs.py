@@ -32,6 +32,19 @@ RunId = Annotated[
 SPEC_ERROR = {422: {"model": SpecErrorResponse, "description": "A network that cannot be built."}}
 POLL = 0.1  # seconds between reads of the event log while a stream waits
 KEEP_ALIVE = 15.0  # seconds of silence before a comment line keeps proxies from closing
+SSE_EXAMPLE = (
+    "retry: 1000\n\n"
+    'id: 1\ndata: {"type":"checkpoint","status":"running","step":0,"total_steps":16,"epoch":1,'
+    '"images_seen":0,"loss":3.01,"accuracy":0.1,"learning_rate":0.005,"elapsed":0.05,'
+    '"images_per_second":0.0,"validation_loss":3.01,"validation_accuracy":0.1,"epoch_end":false,'
+    '"kernels":{"conv1":[[[[0.12,-0.3,...]]]]},"probes":{"predictions":[3,3,...],'
+    '"probabilities":[[0.08,...],...]}}\n\n'
+    'id: 2\ndata: {"type":"progress","status":"running","step":5,"total_steps":16,"epoch":1,'
+    '"images_seen":320,"loss":2.59,"accuracy":0.14,"learning_rate":0.0046,"elapsed":0.21,'
+    '"images_per_second":1524.0}\n\n'
+    'id: 9\ndata: {"type":"done","status":"done","step":16,"total_steps":16,"epoch":1,'
+    '"images_seen":1000,"loss":1.2,"accuracy":0.7,"error":null,"test_accuracy":0.71, ...}\n\n'
+)
 CheckpointQuery = Annotated[
     int | None,
     Query(
@@ -162,7 +175,9 @@ async def event_stream(store: RunStore, run_id: str, after: int) -> AsyncIterato
     responses={
         **error_responses(404),
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {"schema": {"type": "string"}, "example": SSE_EXAMPLE}
+            },
             "description": "Server-Sent Events, one JSON object per `data:` line.",
         },
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,11 @@ def create_run(store: RunStore, settings: Settings, body: RunRequest, slots: int
             slots=slots,
             queue_limit=settings.runs_queue,
         )
+    except (OSError, sqlite3.Error) as exc:
+        raise Unavailable(
+            f"the runs folder {store.root} cannot be used ({exc}); set CONVLENS_RUNS to a "
+            "folder this server can write"
+        ) from exc
     except QueueFull as exc:
         raise TooMany(
             f"{exc.args[0]} runs are waiting for a training slot already (the limit is "

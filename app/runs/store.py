@@ -28,6 +28,7 @@ FINISHED = ("done", "stopped", "failed")
 STATUSES = ("queued", *ACTIVE, *FINISHED)
 BUSY_TIMEOUT_MS = 10_000
 HOST = socket.gethostname()
+RESTARTED = "server restarted: the run was interrupted ({how}); its checkpoints are kept"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -315,9 +316,12 @@ class RunStore:
                 )
         return [self.get(run_id) for (run_id,) in rows]
 
-    def reap(self, heartbeat_timeout: float, reason: str) -> list[str]:
-        """Fail active runs whose trainer is gone: a dead pid on this host, or no heartbeat for
-        `heartbeat_timeout` s (other hosts, or a trainer that never started). Their ids."""
+    def reap(
+        self, heartbeat_timeout: float, reason: str, skip_pids: frozenset[int] = frozenset()
+    ) -> list[str]:
+        """Fail active runs whose trainer is gone: a dead pid on this host (but `skip_pids`, the
+        caller's own children, which it reaps itself), or no heartbeat for `heartbeat_timeout`
+        s (other hosts, or a trainer that never started). `reason` may hold {how}. Their ids."""
         now = time.time()
         rows = (
             self.connection()
@@ -326,9 +330,14 @@ class RunStore:
         )
         dead = []
         for row in rows:
-            local_dead = row["host"] == HOST and row["pid"] and not pid_alive(row["pid"])
-            silent = (row["heartbeat"] or 0) < now - heartbeat_timeout
-            if (local_dead or silent) and self.finish(row["id"], "failed", reason):
+            pid = row["pid"]
+            if row["host"] == HOST and pid and pid not in skip_pids and not pid_alive(pid):
+                how = f"process {pid} is gone"
+            elif (row["heartbeat"] or 0) < now - heartbeat_timeout:
+                how = f"no heartbeat for {heartbeat_timeout:g} s"
+            else:
+                continue
+            if self.finish(row["id"], "failed", reason.format(how=how)):
                 dead.append(row["id"])
         return dead
 

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from app.runs.store import RunStore
+from app.runs.store import RESTARTED, RunStore
 
 log = logging.getLogger("convlens")
 WATCH_EVERY = 0.5  # seconds between ticks
-RESTARTED = "server restarted: the run was interrupted; its checkpoints are kept"
 TRAINER_DIED = "the trainer process ended unexpectedly ({how}); its checkpoints are kept"
 
 
@@ -68,9 +67,8 @@ class Supervisor:
                 if code != 0:
                     how = f"signal {-code}" if code < 0 else f"exit code {code}"
                     self.store.finish(run_id, "failed", TRAINER_DIED.format(how=how))
-            ended |= bool(
-                self.store.reap(self.heartbeat_timeout, TRAINER_DIED.format(how="no heartbeat"))
-            )
+            own = frozenset(child.pid for child in self.children.values())
+            ended |= bool(self.store.reap(self.heartbeat_timeout, TRAINER_DIED, own))
             for run in self.store.claim(self.slots):
                 self.spawn(run["id"], run["data_dir"])
             if ended:
@@ -111,7 +109,7 @@ class Supervisor:
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
-                self.store.finish(run_id, "failed", RESTARTED)
+                self.store.finish(run_id, "failed", RESTARTED.format(how="the server stopped"))
             self.children.clear()
 
 

@@ -86,7 +86,7 @@ class Training(BaseModel):
         gt=0,
         le=1,
         allow_inf_nan=False,
-        description="Peak learning rate (cosine decay to 2% of it); default 0.002 for adam, "
+        description="Peak learning rate (cosine decay to 2% of it); default 0.005 for adam, "
         "0.05 for sgd.",
         examples=[0.002],
     )
@@ -101,7 +101,7 @@ class Training(BaseModel):
     )
 
 
-DEFAULT_LEARNING_RATE = {"adam": 0.002, "sgd": 0.05}
+DEFAULT_LEARNING_RATE = {"adam": 0.005, "sgd": 0.05}
 
 
 class RunRequest(BaseModel):
@@ -157,9 +157,9 @@ class Checkpoint(BaseModel):
     images_seen: int = Field(description="Training images used so far.")
     loss: float | None = Field(description="Smoothed training loss (at step 0: validation).")
     accuracy: float | None = Field(description="Smoothed training accuracy.")
-    validation_loss: float = Field(description="Loss on the 500 validation digits.")
+    validation_loss: float = Field(description="Loss on the 300 validation digits.")
     validation_accuracy: float = Field(
-        description="Accuracy on the 500 validation digits (the first MNIST test digits)."
+        description="Accuracy on the 300 validation digits (the first MNIST test digits)."
     )
 
 

@@ -57,7 +57,7 @@ def test_post_answers_202_with_the_run_and_every_default(client, done_run):
         "epochs": 1,
         "batch_size": 64,
         "optimizer": "adam",
-        "learning_rate": 0.002,
+        "learning_rate": 0.005,
         "augment": False,
         "seed": 0,
     }
@@ -294,3 +294,10 @@ def test_the_stream_is_served_live_by_uvicorn(runs_dir, mnist_dir):
         assert http.delete(f"/api/runs/{run_id}").status_code == 204
         assert http.get(f"/api/runs/{run_id}").status_code == 404
         assert not (runs_dir / run_id).exists()
+
+
+def test_a_runs_folder_that_cannot_be_made_is_a_503(tmp_path, mnist_dir, expect_error):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with runs_client(blocker / "runs", mnist_dir) as c:
+        expect_error(c.post("/api/runs", json=QUICK), 503, "CONVLENS_RUNS")

@@ -10,7 +10,10 @@ import subprocess
 import sys
 import time
 
-from app.runs.store import RunStore
+import httpx
+
+from app.runs.store import RunStore, pid_alive
+from bench.http import REPO, free_port, server_command, wait_healthy
 from tests.app.payloads import stroke_image
 from tests.app.runs_helpers import (
     LONG,
@@ -201,3 +204,41 @@ def test_controls_of_a_finished_run_are_409s(tmp_path, mnist_dir):
         for action in ("pause", "resume", "stop"):
             r = client.post(f"/api/runs/{run_id}/{action}")
             assert r.status_code == 409 and "done" in r.json()["detail"]
+
+
+def test_a_server_killed_with_its_trainer_running_leaves_a_failed_run(tmp_path, mnist_dir):
+    """kill -9 of a real `convlens serve`: its trainer notices, fails the run and exits."""
+    port = free_port()
+    env = {**os.environ, "CONVLENS_RUNS": str(tmp_path), "CONVLENS_DATA": str(mnist_dir)}
+    server = subprocess.Popen(server_command(port, 1), cwd=REPO, env=env, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, server)
+        run_id = httpx.post(f"{base}/api/runs", json=LONG, timeout=30).json()["id"]
+        store = RunStore(tmp_path)
+        wait_for(lambda: (store.get(run_id)["progress"] or {}).get("step"), "the first steps")
+        trainer = store.get(run_id)["pid"]
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    run = wait_for(lambda: (r := store.get(run_id))["status"] == "failed" and r, "the run to fail")
+    assert "server restarted" in run["error"]
+    wait_for(lambda: not pid_alive(trainer), "the trainer to exit")
+    assert (tmp_path / run_id / "checkpoints").is_dir()
+
+
+def test_the_slot_limit_holds_across_workers(tmp_path, mnist_dir):
+    """Two apps (as two uvicorn workers) on one runs folder share its slots and its runs."""
+    with (
+        runs_client(tmp_path, mnist_dir, runs_slots=1) as one,
+        runs_client(tmp_path, mnist_dir, runs_slots=1) as two,
+    ):
+        first = one.post("/api/runs", json=LONG).json()
+        assert first["status"] == "running"
+        second = two.post("/api/runs", json=QUICK).json()
+        assert second["status"] == "queued"
+        wait_for(lambda: progressed(two, first["id"]), "the other worker to see the run train")
+        assert two.post(f"/api/runs/{first['id']}/stop").status_code == 200
+        wait_status(one, first["id"], "stopped")
+        wait_status(one, second["id"], "done")
+        assert read_events(two, second["id"]) == read_events(one, second["id"])

@@ -8,6 +8,7 @@ import pytest
 from engine.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from engine.model import Sequential
 from engine.spec import (
+    MAX_MULTIPLY_ADDS,
     MAX_PARAMETERS,
     SpecError,
     build_spec,
@@ -146,6 +147,11 @@ def test_multiply_adds_counts_conv_and_dense_naively():
         ([FLAT, dense(in_features=9)], 1, ["in_features", "inferred"]),
         ([{"kind": "relu", "name": ""}, FLAT, dense()], 0, ["name"]),
         ([{"kind": "relu", "name": "x"}, {"kind": "flatten", "name": "x"}, dense()], 1, ["unique"]),
+        (
+            [conv(32, 7, 1, 3), conv(32, 7, 1, 3), pool(4), FLAT, dense(10)],
+            1,
+            ["layer 2 (conv2d)", "multiply-adds", f"{MAX_MULTIPLY_ADDS:,} allowed", "pooling"],
+        ),
         (
             [conv(32, 3, 1, "same"), FLAT, dense(256), dense(10)],
             2,

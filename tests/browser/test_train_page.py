@@ -121,13 +121,30 @@ def test_impossible_network_is_explained_before_anything_is_sent(page, train_ser
     assert [e for e in page.console_errors if refused not in e] == []  # the browser logs the 422
 
 
-def test_train_page_fits_a_phone(phone_page, train_server):
-    open_train_page(phone_page, train_server)
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+def touch_stroke(page, test_id: str, points: list[tuple[float, float]]) -> None:
+    """Draw one stroke with a finger (real touch events through the DevTools protocol)."""
+    pad = page.get_by_test_id(test_id)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()  # in viewport coordinates, as touch points are
+    at = [{"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"]} for x, y in points]
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
+    for point in at[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_train_page_fits_a_phone_and_draws_by_touch(phone_page, train_server):
+    page = phone_page
+    open_train_page(page, train_server)
+    train_quickly(page, "tiny")
+    touch_stroke(page, "train-draw", [(0.5, 0.15 + 0.7 * k / 20) for k in range(21)])  # a "1"
+    expect(page.get_by_test_id("train-prediction")).to_have_text(re.compile(r"^\d$"))
+    expect(page.get_by_test_id("train-maps").locator("canvas")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
-    phone_page.screenshot(path=str(ARTIFACTS / "train-phone.png"), full_page=True)
-    assert phone_page.console_errors == []
+    page.screenshot(path=str(ARTIFACTS / "train-phone.png"), full_page=True)
+    assert page.console_errors == []
 
 
 def test_pause_resume_queue_and_stop(page, train_server):

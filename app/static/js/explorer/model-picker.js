@@ -5,7 +5,8 @@ import { el } from "../shared/dom.js";
 
 /** The model chosen by the page's address (?model=<id>), or null for the bundled one. */
 export function modelInAddress(win) {
-  return new URLSearchParams(win.location.search).get("model") || null;
+  const model = new URLSearchParams(win.location.search).get("model");
+  return model && model !== "bundled" ? model : null;
 }
 
 /**

@@ -122,13 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=10000)
     parser.add_argument("--data", help="MNIST folder (default: $CONVLENS_DATA or the cache)")
     parser.add_argument("--predicts", type=int, default=200)
+    parser.add_argument("--nets", nargs="+", choices=sorted(NETS), default=list(NETS))
+    parser.add_argument("--no-server", action="store_true", help="only the engine figures")
     args = parser.parse_args(argv)
     data = str(resolve_data_dir(args.data))
     configure_training()
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="convlens-bench-runs-") as tmp:
         folder = Path(tmp)
-        for name, spec in NETS.items():
+        for name in args.nets:
+            spec = NETS[name]
             plain, live = [], []
             for _ in range(args.repeats):  # interleaved: the machine's load drifts alike
                 plain.append(engine_rate(spec, args.images, data, False, folder))
@@ -146,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         pixels = np.zeros((28, 28), dtype=int)
         pixels[5:23, 13:15] = 255
         predict_body = {"pixels": pixels.tolist(), "layers": "all"}
+        if args.no_server:
+            print_table(args, rows)
+            return 0
         with (
             server(folder / "served", data) as base,
             httpx.Client(base_url=base, timeout=120) as http,
@@ -193,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"x{b / i:.2f} (target <= 2x)",
                 )
             )
+    print_table(args, rows)
+    return 0
+
+
+def print_table(args: argparse.Namespace, rows: list[tuple[str, str, str]]) -> None:
+    """The figures, with the load they ran under."""
     load = os.getloadavg()[0]
     print(
         f"\nbench.runs: {args.repeats} repeats, {args.images} images, load average {load:.2f}, {os.cpu_count()} cores"
@@ -200,7 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(r[0]) for r in rows)
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value:>16}  {note}")
-    return 0
 
 
 def wait_end(http: httpx.Client, run_id: str, timeout: float = 600) -> None:

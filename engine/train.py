@@ -158,25 +158,13 @@ def make_optimizer(model: Sequential, config: TrainConfig) -> Optimizer:
 
 
 def evaluate(
-    model: Sequential,
-    images: np.ndarray,
-    labels: np.ndarray,
-    batch_size: int = 1000,
-    pool: ThreadPoolExecutor | None = None,
+    model: Sequential, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000
 ) -> dict[str, Any]:
-    """(N, 1, H, W) float images, (N,) labels -> loss, accuracy, per-class accuracy, confusion.
-
-    With a `pool`, each batch's SHARDS parts run on its threads (forward writes no state)."""
+    """(N, 1, H, W) float images, (N,) labels -> loss, accuracy, per-class accuracy, confusion."""
     predictions = np.empty(len(images), dtype=np.int64)
     total_loss = 0.0
     for start in range(0, len(images), batch_size):
-        x = images[start : start + batch_size]
-        if pool is None:
-            logits = model.forward(x)
-        else:
-            cuts = np.linspace(0, len(x), SHARDS + 1).astype(int)
-            parts = [x[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
-            logits = np.concatenate(list(pool.map(model.forward, parts)))
+        logits = model.forward(images[start : start + batch_size])
         y = labels[start : start + batch_size].astype(np.int64)
         loss, _ = cross_entropy(logits, y)
         total_loss += loss * len(y)
@@ -219,7 +207,7 @@ def train(
     step = images_seen = 0
     try:
         with closing(BatchGradients(model)) as gradients:
-            watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val, gradients.pool)
+            watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val)
             watch(model, 0, 0, None, None, config.lr)
             for epoch in range(config.epochs):
                 perm = rng.permutation(train_idx)
@@ -264,7 +252,7 @@ def train(
                 history.images_per_second.append(seen / (time.perf_counter() - start))
                 history.train_loss.append(loss_sum / seen)
                 history.train_accuracy.append(correct / seen)
-                val = evaluate(model, x_val, y_val, pool=gradients.pool)
+                val = evaluate(model, x_val, y_val)
                 history.val_loss.append(val["loss"])
                 history.val_accuracy.append(val["accuracy"])
                 if progress:
@@ -289,9 +277,8 @@ class _Watch:
         epochs: int,
         x_val: np.ndarray,
         y_val: np.ndarray,
-        pool: ThreadPoolExecutor | None = None,
     ) -> None:
-        self.callback, self.steps_per_epoch, self.pool = callback, steps_per_epoch, pool
+        self.callback, self.steps_per_epoch = callback, steps_per_epoch
         self.total = steps_per_epoch * epochs
         self.checkpoints = set(checkpoint_steps(steps_per_epoch, epochs))
         self.x_val, self.y_val = x_val, y_val
@@ -317,7 +304,7 @@ class _Watch:
             self.weight = SMOOTHING * self.weight + (1 - SMOOTHING)
         checkpoint = step in self.checkpoints
         if checkpoint and val is None:
-            val = evaluate(model, self.x_val, self.y_val, pool=self.pool)
+            val = evaluate(model, self.x_val, self.y_val)
         self.callback(
             model,
             TrainStep(

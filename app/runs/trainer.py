@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from engine.serialize import save_model
 from engine.snapshot import probe_indices, snapshot
 from engine.spec import build_spec, spec_of
 from engine.train import (
-    SHARDS,
     StopTraining,
     TrainConfig,
     TrainStep,
@@ -221,8 +219,7 @@ def run_training(store: RunStore, run_id: str, data_dir: str) -> None:
     if history.stopped and last is not None and last.step != reporter.saved_step:
         val = evaluate(model, *validation)
         reporter.checkpoint(model, dataclasses.replace(last, checkpoint=True, validation=val))
-    with ThreadPoolExecutor(SHARDS) as pool:
-        result = evaluate(model, to_input(test_x), test_y, pool=pool)
+    result = evaluate(model, to_input(test_x), test_y)
     metadata = {
         "run": run_id,
         "name": run["name"],

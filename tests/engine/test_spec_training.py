@@ -143,17 +143,3 @@ def test_probes_are_the_first_example_of_each_class():
     assert probe_indices(labels).tolist() == [2, 1, 4, 0, 5, 6, 7, 8, 9, 10]
     with pytest.raises(ValueError, match="class"):
         probe_indices(np.array([0, 1, 2]))
-
-
-def test_evaluate_on_threads_counts_the_same(data):
-    from concurrent.futures import ThreadPoolExecutor
-
-    from engine.train import evaluate
-
-    x, y, _ = data
-    model = build_spec(TINY)
-    alone = evaluate(model, x, y, batch_size=64)
-    with ThreadPoolExecutor(2) as pool:
-        shared = evaluate(model, x, y, batch_size=64, pool=pool)
-    assert shared["confusion_matrix"] == alone["confusion_matrix"]
-    assert shared["loss"] == pytest.approx(alone["loss"], rel=1e-6)

@@ -1,4 +1,5 @@
-"""HTML pages: the network explorer (/), the playground (/playground) and the model (/model)."""
+"""HTML pages: the network explorer (/), the playground (/playground), the model (/model) and
+training your own network (/train)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,9 @@ def playground(request: Request) -> HTMLResponse:
 def model_page(request: Request) -> HTMLResponse:
     """Test accuracy, confusion matrix with its digits, training curves, parameter counts."""
     return TEMPLATES.TemplateResponse(request, "model.html", {"page": "model"})
+
+
+@router.get("/train", response_class=HTMLResponse)
+def train_page(request: Request) -> HTMLResponse:
+    """Build a network, train it, watch it learn, scrub its history."""
+    return TEMPLATES.TemplateResponse(request, "train.html", {"page": "train"})

@@ -19,9 +19,11 @@ import { createDenseExplain } from "./dense-explain.js";
 import { createTour } from "./tour.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
+import { startModelPicker } from "./model-picker.js";
 
 /** Start the page rooted at `doc`. */
 export async function startExplorer(doc) {
+  startModelPicker(doc); // ?model=<run id>: every request below goes to that network
   const byId = byTestId(doc);
   const status = doc.getElementById("status");
   /** note: "transient" (gone with the next answer) or "sticky" (stays while drawing). */

@@ -2,6 +2,7 @@
 import { getJSON } from "../shared/api.js";
 import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
+import { modelInAddress } from "../explorer/model-picker.js";
 
 const INK = { min: 0, max: 255, signed: false };
 const SHOWN = 32;
@@ -20,7 +21,8 @@ function card(sample, names) {
   drawHeatmap(canvas.getContext("2d"), sample.pixels, INK);
   const caption = document.createElement("figcaption");
   const link = document.createElement("a");
-  link.href = `/?sample=${sample.index}`;
+  const model = modelInAddress(window); // a trained run's report links to that run's explorer
+  link.href = `/?sample=${sample.index}${model ? `&model=${encodeURIComponent(model)}` : ""}`;
   link.textContent = "open in explorer";
   link.dataset.testid = `open-${sample.index}`;
   caption.append(`#${sample.index} · said ${names[sample.prediction]}`, document.createElement("br"), link);

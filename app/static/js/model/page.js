@@ -7,9 +7,11 @@ import { drawClassBars } from "./bars.js";
 import { drawCurve } from "./curves.js";
 import { renderConfusion } from "./confusion.js";
 import { showCell } from "./digits.js";
+import { startModelPicker } from "../explorer/model-picker.js";
 
 /** Start the model page inside root (the element with data-model-page). */
 export function startModelPage(root) {
+  startModelPicker(root.ownerDocument); // ?model=<run id>: that network's report
   const $ = byTestId(root);
   show(root, $).catch((error) => {
     const box = $("model-error");

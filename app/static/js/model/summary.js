@@ -15,7 +15,8 @@ export function renderSummary(root, model) {
   }
   const t = meta.training || {};
   const parts = [`${model.parameter_count.toLocaleString("en")} parameters`];
-  if (t.epochs) parts.push(`${t.epochs} epochs, batch ${t.batch_size}, learning rate ${t.lr}`);
+  const rate = t.lr ?? t.learning_rate; // the bundled record says lr; a training run's, learning_rate
+  if (t.epochs) parts.push(`${t.epochs} epochs, batch ${t.batch_size}${rate ? `, learning rate ${rate}` : ""}`);
   if (t.augment !== undefined) parts.push(t.augment ? "with shifted and rotated copies" : "plain images");
   if (t.seconds) parts.push(`${Math.round(t.seconds)} s of training in NumPy`);
   if (meta.test_loss != null) parts.push(`test loss ${meta.test_loss.toFixed(4)}`);

@@ -1,11 +1,30 @@
-// Talking to the ConvLens JSON API: one place that turns error answers into readable messages.
+// Talking to the ConvLens JSON API: one place that turns error answers into readable messages,
+// and the one place that adds the chosen model to every model request.
+
+const MODEL_POSTS = /^\/api\/(predict|explain|saliency)(\?|$)/;
+const MODEL_GETS = /^\/api\/model(\/|\?|$)/;
+let chosen = {}; // {model, checkpoint} sent with every model request; {}: the bundled model
+
+/** Send `model` (a run id; null: the bundled one) and an optional `checkpoint` step from now on. */
+export function useModel(model = null, checkpoint = null) {
+  chosen = {};
+  if (model) chosen.model = model;
+  if (model && checkpoint !== null && checkpoint !== undefined) chosen.checkpoint = checkpoint;
+}
+
+/** `url` with the chosen model as query parameters when it is a GET model endpoint. */
+export function withModel(url) {
+  if (!MODEL_GETS.test(url) || !chosen.model) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams(chosen)}`;
+}
 
 /** POST JSON and return the parsed answer; throws Error(message) on 4xx/5xx. */
 export async function postJSON(url, body, { signal } = {}) {
+  const sent = MODEL_POSTS.test(url) ? { ...chosen, ...body } : body;
   const res = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+    body: JSON.stringify(sent),
     signal,
   });
   return readAnswer(res);
@@ -13,7 +32,12 @@ export async function postJSON(url, body, { signal } = {}) {
 
 /** GET JSON; throws Error(message) on 4xx/5xx. */
 export async function getJSON(url, { signal } = {}) {
-  return readAnswer(await fetch(url, { signal }));
+  return readAnswer(await fetch(withModel(url), { signal }));
+}
+
+/** DELETE a resource; throws Error(message) on 4xx/5xx. */
+export async function deleteJSON(url, { signal } = {}) {
+  return readAnswer(await fetch(url, { method: "DELETE", signal }));
 }
 
 /**
@@ -22,7 +46,7 @@ export async function getJSON(url, { signal } = {}) {
  */
 export async function getJSONWhenReady(url, { signal, onWait } = {}) {
   for (;;) {
-    const res = await fetch(url, { signal });
+    const res = await fetch(withModel(url), { signal });
     if (res.status !== 202) return readAnswer(res);
     const seconds = Number(res.headers.get("Retry-After")) || 2;
     onWait?.((await readAnswer(res))?.detail);
@@ -50,6 +74,8 @@ async function readAnswer(res) {
       : detail || `${res.status} ${res.statusText}`;
     const error = new Error(message);
     error.status = res.status;
+    error.retryAfter = Number(res.headers.get("Retry-After")) || null;
+    error.answer = payload; // the whole error body (some carry more than `detail`)
     throw error;
   }
   return payload;

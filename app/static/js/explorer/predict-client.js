@@ -1,6 +1,7 @@
 // POST /api/predict through the decoding worker: the answer's activations arrive as typed
 // arrays, nested as [channel][row] views, so the page reads them like the JSON lists.
 
+import { withModelBody } from "../shared/api.js";
 import { nestViews } from "../shared/float16.js";
 
 /** predict(body, {signal}) -> Promise of the /api/predict answer; rejects like postJSON. */
@@ -26,7 +27,7 @@ export function createPredictClient() {
     const id = (nextId += 1);
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, body });
+      worker.postMessage({ id, body: withModelBody("/api/predict", body) });
       signal?.addEventListener("abort", () => {
         worker.postMessage({ id, cancel: true });
         waiting.delete(id);

@@ -1,7 +1,7 @@
 // Talking to the ConvLens JSON API: one place that turns error answers into readable messages,
 // and the one place that adds the chosen model to every model request.
 
-const MODEL_POSTS = /^\/api\/(predict|explain|saliency)(\?|$)/;
+const MODEL_POSTS = /^\/api\/(predict|explain|explain\/vector|saliency)(\?|$)/;
 const MODEL_GETS = /^\/api\/model(\/|\?|$)/;
 let chosen = {}; // {model, checkpoint} sent with every model request; {}: the bundled model
 
@@ -18,9 +18,14 @@ export function withModel(url) {
   return `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams(chosen)}`;
 }
 
+/** `body` with the chosen model's fields when `url` is a POST that takes a model. */
+export function withModelBody(url, body) {
+  return MODEL_POSTS.test(url) ? { ...chosen, ...body } : body;
+}
+
 /** POST JSON and return the parsed answer; throws Error(message) on 4xx/5xx. */
 export async function postJSON(url, body, { signal } = {}) {
-  const sent = MODEL_POSTS.test(url) ? { ...chosen, ...body } : body;
+  const sent = withModelBody(url, body);
   const res = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

@@ -77,10 +77,13 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         canvas.width = column.w * Math.ceil(column.side / column.w);
         canvas.height = column.h * Math.ceil(column.side / column.w);
         canvas.style.setProperty("--side", `${column.side}px`);
-        canvas.tabIndex = 0;
+        canvas.tabIndex = ch === 0 ? 0 : -1; // one Tab stop per layer; arrow keys move between maps
         canvas.setAttribute("role", "button");
         canvas.setAttribute("data-testid", `ov-map-${layer.name}-${ch}`);
-        canvas.setAttribute("aria-label", `${layer.name} map ${ch}: Enter opens it up close`);
+        canvas.setAttribute(
+          "aria-label",
+          `${layer.name} map ${ch}: Enter opens it up close; arrow keys move to other maps and layers`,
+        );
         const at = (e) => {
           const [row, col] = cellAt(e, canvas, column.h, column.w);
           return { column, channel: ch, row, col };
@@ -90,9 +93,14 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         const centre = () => ({ column, channel: ch, row: column.h >> 1, col: column.w >> 1 });
         canvas.addEventListener("focus", () => hover(centre()));
         canvas.addEventListener("keydown", (e) => {
-          if (e.key !== "Enter" && e.key !== " ") return;
-          e.preventDefault();
-          onOpen(centre(), canvas);
+          const to = keyTarget(e.key, column.index, ch);
+          if (to) {
+            e.preventDefault();
+            to.focus();
+          } else if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            onOpen(centre(), canvas);
+          }
         });
         grid.append(canvas);
         view.canvases.push(canvas);
@@ -143,6 +151,19 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
       view.canvases.push(canvas);
     }
     return view;
+  }
+
+  /** The map an arrow key moves to from map `ch` of column `index` (roving Tab stop), or null. */
+  function keyTarget(key, index, ch) {
+    const maps = views.filter((v) => v.column.type === "maps");
+    const at = maps.findIndex((v) => v.column.index === index);
+    const step = { ArrowDown: [0, 1], ArrowUp: [0, -1], ArrowRight: [1, 0], ArrowLeft: [-1, 0] }[key];
+    if (!step) return null;
+    const view = maps[at + step[0]];
+    const target = view?.canvases[step[0] ? Math.min(ch, view.canvases.length - 1) : ch + step[1]];
+    if (!target) return null;
+    view.canvases.forEach((c) => (c.tabIndex = c === target ? 0 : -1));
+    return target;
   }
 
   /** Paint every column with a /api/predict answer (layers "all"). */

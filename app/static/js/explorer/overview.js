@@ -57,6 +57,23 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
 
   const views = columns.map((column) => buildColumn(column));
   const links = createLinkLayer(strip);
+  // Only what is on screen is painted: a column scrolled away (the page, or the phone's swiper)
+  // keeps its newest values and is painted when it comes into view.
+  const pending = new Map(); // view -> [values, scale] not painted yet
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const view = views.find((v) => v.box === entry.target);
+      view.visible = entry.intersectionRatio > 0; // merely touching the edge is not on screen
+      if (view.visible && pending.has(view)) {
+        paint(view, ...pending.get(view));
+        pending.delete(view);
+      }
+    }
+  }, { threshold: [0, 0.05] });
+  for (const view of views) {
+    view.visible = true; // until the observer says otherwise
+    observer.observe(view.box);
+  }
   showFormula(null);
 
   function buildColumn(column) {
@@ -169,15 +186,20 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   /** Paint every column with a /api/predict answer (layers "all"). */
   function show(answer) {
     acts.set("input", [answer.input]);
-    paint(views[0], [answer.input], scaleFor(0, 1));
+    paintWhenSeen(views[0], [answer.input], scaleFor(0, 1));
     for (const entry of answer.layers) {
       const view = views.find((v) => v.column.layer.name === entry.name);
       if (!view) continue;
       acts.set(entry.name, entry.activations);
-      paint(view, entry.activations, scaleFor(entry.min, entry.max));
+      paintWhenSeen(view, entry.activations, scaleFor(entry.min, entry.max));
     }
     root.classList.add("has-answer");
     if (hovered) showFormula(hovered);
+  }
+
+  function paintWhenSeen(view, values, scale) {
+    if (view.visible) paint(view, values, scale);
+    else pending.set(view, [values, scale]);
   }
 
   function paint(view, values, scale) {
@@ -203,6 +225,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   /** Forget the answer: blank maps, no numbers. */
   function clear() {
     acts.clear();
+    pending.clear();
     root.classList.remove("has-answer");
     for (const view of views) {
       for (const canvas of view.canvases) {

@@ -183,8 +183,19 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
     return target;
   }
 
-  /** Paint every column with a /api/predict answer (layers "all"). */
+  /**
+   * Paint every column with a /api/predict answer (layers "all"), in the next animation frame:
+   * a task of its own, apart from the rest of the page's update; only the newest answer of a frame.
+   */
+  let latest = null;
   function show(answer) {
+    if (!latest) requestAnimationFrame(() => paintAnswer(latest));
+    latest = answer;
+  }
+
+  function paintAnswer(answer) {
+    latest = null;
+    if (!answer) return;
     acts.set("input", [answer.input]);
     paintWhenSeen(views[0], [answer.input], scaleFor(0, 1));
     for (const entry of answer.layers) {
@@ -226,6 +237,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   function clear() {
     acts.clear();
     pending.clear();
+    latest = null;
     root.classList.remove("has-answer");
     for (const view of views) {
       for (const canvas of view.canvases) {

@@ -126,3 +126,20 @@ def test_tap_opens_a_map_with_finger_sized_units(phone_page, live_server) -> Non
     page.get_by_test_id("map-zoom-close").tap()
     assert zoom.is_hidden()
     assert page.console_errors == []
+
+
+def test_overview_maps_are_one_tab_stop_per_layer(page, live_server) -> None:
+    open_page(page, live_server)
+    stops = page.eval_on_selector_all(
+        "[data-testid=overview] canvas.ov-map", "els => els.filter(e => e.tabIndex === 0).length"
+    )
+    assert stops == 7  # input, conv1, relu1, pool1, conv2, relu2, pool2
+    page.get_by_test_id("ov-map-conv1-0").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("document.activeElement.dataset.testid")
+    assert focused == "ov-map-relu1-2"
+    assert page.get_by_test_id("ov-map-relu1-2").get_attribute("tabindex") == "0"
+    page.keyboard.press("Enter")
+    assert page.get_by_test_id("map-zoom").is_visible()

@@ -37,6 +37,9 @@ def test_whole_network_fits_one_desktop_screen(page, live_server) -> None:
     draw_two(page, live_server)
     overview = page.get_by_test_id("overview")
     overview.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_function(  # columns are painted once they are on screen
+        "() => document.querySelector('[data-testid=ov-softmax-2]').textContent.endsWith('%')"
+    )
     viewport = page.viewport_size
     assert inside(overview.bounding_box(), viewport)
     xs = []
@@ -130,12 +133,20 @@ def test_phone_swipes_layer_by_layer_without_page_overflow(phone_page, live_serv
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     first = page.get_by_test_id("ov-col-input").bounding_box()
     assert first["x"] >= 0 and first["x"] + first["width"] <= width
+    # only what is on screen is painted: conv1's slide waits until it is swiped into view
+    assert page.get_by_test_id("ov-map-conv1-0").evaluate(CANVAS_INK) == 1
     page.get_by_label("Next layer").tap()
     page.wait_for_function(
         "() => document.querySelector('[data-testid=overview] .ov-where').textContent.startsWith('2 / 12')"
     )
     conv1 = page.get_by_test_id("ov-col-conv1").bounding_box()
     assert conv1["x"] >= 0 and conv1["x"] + conv1["width"] <= width
+    page.wait_for_function(
+        "() => { const c = document.querySelector('[data-testid=ov-map-conv1-0]');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " const s = new Set(); for (let i = 0; i < d.length; i += 4) s.add(d[i] * 65536 + d[i+1] * 256 + d[i+2]);"
+        " return s.size > 2; }"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     strip.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(ARTIFACTS / "overview-390x844.png"))

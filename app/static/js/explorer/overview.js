@@ -57,6 +57,23 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
 
   const views = columns.map((column) => buildColumn(column));
   const links = createLinkLayer(strip);
+  // Only what is on screen is painted: a column scrolled away (the page, or the phone's swiper)
+  // keeps its newest values and is painted when it comes into view.
+  const pending = new Map(); // view -> [values, scale] not painted yet
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const view = views.find((v) => v.box === entry.target);
+      view.visible = entry.intersectionRatio > 0; // merely touching the edge is not on screen
+      if (view.visible && pending.has(view)) {
+        paint(view, ...pending.get(view));
+        pending.delete(view);
+      }
+    }
+  }, { threshold: [0, 0.05] });
+  for (const view of views) {
+    view.visible = true; // until the observer says otherwise
+    observer.observe(view.box);
+  }
   showFormula(null);
 
   function buildColumn(column) {
@@ -77,10 +94,13 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         canvas.width = column.w * Math.ceil(column.side / column.w);
         canvas.height = column.h * Math.ceil(column.side / column.w);
         canvas.style.setProperty("--side", `${column.side}px`);
-        canvas.tabIndex = 0;
+        canvas.tabIndex = ch === 0 ? 0 : -1; // one Tab stop per layer; arrow keys move between maps
         canvas.setAttribute("role", "button");
         canvas.setAttribute("data-testid", `ov-map-${layer.name}-${ch}`);
-        canvas.setAttribute("aria-label", `${layer.name} map ${ch}: Enter opens it up close`);
+        canvas.setAttribute(
+          "aria-label",
+          `${layer.name} map ${ch}: Enter opens it up close; arrow keys move to other maps and layers`,
+        );
         const at = (e) => {
           const [row, col] = cellAt(e, canvas, column.h, column.w);
           return { column, channel: ch, row, col };
@@ -90,9 +110,14 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
         const centre = () => ({ column, channel: ch, row: column.h >> 1, col: column.w >> 1 });
         canvas.addEventListener("focus", () => hover(centre()));
         canvas.addEventListener("keydown", (e) => {
-          if (e.key !== "Enter" && e.key !== " ") return;
-          e.preventDefault();
-          onOpen(centre(), canvas);
+          const to = keyTarget(e.key, column.index, ch);
+          if (to) {
+            e.preventDefault();
+            to.focus();
+          } else if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            onOpen(centre(), canvas);
+          }
         });
         grid.append(canvas);
         view.canvases.push(canvas);
@@ -145,18 +170,47 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
     return view;
   }
 
-  /** Paint every column with a /api/predict answer (layers "all"). */
+  /** The map an arrow key moves to from map `ch` of column `index` (roving Tab stop), or null. */
+  function keyTarget(key, index, ch) {
+    const maps = views.filter((v) => v.column.type === "maps");
+    const at = maps.findIndex((v) => v.column.index === index);
+    const step = { ArrowDown: [0, 1], ArrowUp: [0, -1], ArrowRight: [1, 0], ArrowLeft: [-1, 0] }[key];
+    if (!step) return null;
+    const view = maps[at + step[0]];
+    const target = view?.canvases[step[0] ? Math.min(ch, view.canvases.length - 1) : ch + step[1]];
+    if (!target) return null;
+    view.canvases.forEach((c) => (c.tabIndex = c === target ? 0 : -1));
+    return target;
+  }
+
+  /**
+   * Paint every column with a /api/predict answer (layers "all"), in the next animation frame:
+   * a task of its own, apart from the rest of the page's update; only the newest answer of a frame.
+   */
+  let latest = null;
   function show(answer) {
+    if (!latest) requestAnimationFrame(() => paintAnswer(latest));
+    latest = answer;
+  }
+
+  function paintAnswer(answer) {
+    latest = null;
+    if (!answer) return;
     acts.set("input", [answer.input]);
-    paint(views[0], [answer.input], scaleFor(0, 1));
+    paintWhenSeen(views[0], [answer.input], scaleFor(0, 1));
     for (const entry of answer.layers) {
       const view = views.find((v) => v.column.layer.name === entry.name);
       if (!view) continue;
       acts.set(entry.name, entry.activations);
-      paint(view, entry.activations, scaleFor(entry.min, entry.max));
+      paintWhenSeen(view, entry.activations, scaleFor(entry.min, entry.max));
     }
     root.classList.add("has-answer");
     if (hovered) showFormula(hovered);
+  }
+
+  function paintWhenSeen(view, values, scale) {
+    if (view.visible) paint(view, values, scale);
+    else pending.set(view, [values, scale]);
   }
 
   function paint(view, values, scale) {
@@ -182,6 +236,8 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
   /** Forget the answer: blank maps, no numbers. */
   function clear() {
     acts.clear();
+    pending.clear();
+    latest = null;
     root.classList.remove("has-answer");
     for (const view of views) {
       for (const canvas of view.canvases) {

@@ -1,12 +1,12 @@
 // "What this filter looks for": the 9 MNIST test patches that excite one conv kernel most.
 
 import { byPart } from "../shared/dom.js";
-import { WINDOW_COLOUR } from "../shared/colour.js";
+import { WINDOW_COLOUR, pictureScale } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { getJSONWhenReady } from "../shared/api.js";
 
-const PIXELS = { min: 0, max: 255, signed: false }; // the source digits, 0-255
+const PIXELS = pictureScale(0, 255); // the source digits, 0-255, as ink on paper
 const ZOOM = 4; // canvas pixels per digit pixel, so that the window's outline is crisp
 
 /**

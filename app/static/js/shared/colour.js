@@ -18,8 +18,23 @@ export function sequentialColour(t) {
   return divergingColour(Math.max(0, Math.min(1, t)));
 }
 
+/** Pictures (the digit itself, not a layer's values): white paper to dark ink, t in [0, 1]. */
+export function inkColour(t) {
+  const c = Math.max(0, Math.min(1, t));
+  return [255 - 226 * c, 255 - 219 * c, 255 - 207 * c]; // white -> ink (29, 36, 48)
+}
+
+/** The scale of a picture with values in [min, max]: drawn as ink on paper. */
+export function pictureScale(min = 0, max = 1) {
+  return { min, max, signed: false, picture: true };
+}
+
 /** value -> [r, g, b] under `scale`, with the scale's constants worked out once. */
 export function colourFunction(scale) {
+  if (scale.picture) {
+    const span = scale.max - scale.min || 1;
+    return (v) => inkColour((v - scale.min) / span);
+  }
   if (scale.signed) {
     const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
     return (v) => divergingColour(v / m);
@@ -30,6 +45,7 @@ export function colourFunction(scale) {
 
 /** Colour of one value under a scale {min, max, signed}. */
 export function colourFor(value, scale) {
+  if (scale.picture) return inkColour((value - scale.min) / (scale.max - scale.min || 1));
   if (scale.signed) {
     const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
     return divergingColour(value / m);

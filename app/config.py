@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,11 +68,41 @@ class Settings(BaseSettings):
     )
     backlog: int = Field(2048, description="connections the kernel queues before accept")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
+    runs: Path | None = Field(
+        None,
+        description="runs directory: the run registry (SQLite) and checkpoints (default: "
+        "$XDG_DATA_HOME/convlens/runs, else ~/.local/share/convlens/runs); may be a shared volume",
+    )
+    runs_slots: int | None = Field(
+        None,
+        ge=1,
+        description="runs that train at once, across all workers (default: cores - 1, at least 1)",
+    )
+    runs_queue: int = Field(
+        8, ge=0, description="runs that may wait for a slot; past that POST /api/runs is a 429"
+    )
+    runs_keep: int = Field(
+        50, ge=1, description="finished runs kept; the oldest finished runs are deleted first"
+    )
+    runs_max_mb: int = Field(
+        2000, ge=1, description="disk the runs may use, in MB; the oldest finished go first"
+    )
+    runs_heartbeat_timeout: float = Field(
+        15.0, gt=0, description="seconds without a heartbeat before a run's trainer counts as dead"
+    )
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "[::1]", "testserver"],
         description='Host header values the app answers (others get 400); "*" allows any, '
         '"*.example.org" a domain and its subdomains',
     )
+
+
+def runs_dir(settings: Settings) -> Path:
+    """The runs directory: CONVLENS_RUNS, else the user data directory (never the repository)."""
+    if settings.runs:
+        return Path(settings.runs).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "convlens" / "runs"
 
 
 @lru_cache

@@ -6,12 +6,16 @@ import logging
 from typing import Annotated
 
 import numpy as np
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.errors import NotFound, StillComputing, Unavailable, UnsupportedType
-from app.state import AppState, LoadedModel, Pending
+from app.runs import service
+from app.runs.store import RunStore
+from app.runs.supervisor import Supervisor
+from app.state import AppState, LoadedModel, Pending, load_run_model
 from engine.atlas import AtlasMissing, KernelPatches, atlas_path, ensure_atlas, load_atlas
 from engine.confusion import predict_labels
 from engine.data import DataError, has_split, load_mnist, make_dir, resolve_data_dir
@@ -49,6 +53,57 @@ async def get_model(state: StateDep) -> LoadedModel:
 ModelDep = Annotated[LoadedModel, Depends(get_model)]
 
 
+async def get_runs(state: StateDep) -> RunStore:
+    """The run store (its database is created on the first run)."""
+    return state.supervisor.store
+
+
+async def get_supervisor(state: StateDep) -> Supervisor:
+    """This worker's trainer supervisor."""
+    return state.supervisor
+
+
+RunsDep = Annotated[RunStore, Depends(get_runs)]
+SupervisorDep = Annotated[Supervisor, Depends(get_supervisor)]
+MODEL_HELP = (
+    '"bundled" (the default) or the id of a training run (GET /api/models lists them). A run '
+    "still training gives its latest checkpoint."
+)
+CHECKPOINT_HELP = (
+    "With a run's id as `model`: the step of one of its checkpoints (GET "
+    "/api/runs/{id}/checkpoints); default: its final model."
+)
+
+
+def resolve_model(state: AppState, model: str | None, checkpoint: int | None) -> LoadedModel:
+    """`model` ("bundled" or a run id) and `checkpoint` (a step) -> the model; 404 saying what
+    exists. Run models are loaded once and cached."""
+    if model in (None, service.BUNDLED):
+        if checkpoint is not None:
+            raise NotFound(
+                "the bundled model has no checkpoints; give `model` a run id to use `checkpoint`"
+            )
+        return state.loaded
+    path = service.resolve_weights(state.supervisor.store, model, checkpoint)
+    return state.run_models.get(str(path), lambda: load_run_model(path))
+
+
+async def get_chosen_model(
+    state: StateDep,
+    model: Annotated[str | None, Query(description=MODEL_HELP, examples=["bundled"])] = None,
+    checkpoint: Annotated[
+        int | None, Query(ge=0, description=CHECKPOINT_HELP, examples=[0])
+    ] = None,
+) -> LoadedModel:
+    """The model named by the `model` and `checkpoint` query parameters (default: bundled)."""
+    if model in (None, service.BUNDLED) and checkpoint is None:
+        return state.loaded
+    return await run_in_threadpool(resolve_model, state, model, checkpoint)
+
+
+ChosenModelDep = Annotated[LoadedModel, Depends(get_chosen_model)]
+
+
 def find_layer(loaded: LoadedModel, name: str) -> Layer:
     """The layer called `name`; 404 listing the layers when there is none."""
     try:
@@ -58,7 +113,7 @@ def find_layer(loaded: LoadedModel, name: str) -> Layer:
 
 
 async def get_layer(
-    loaded: ModelDep,
+    loaded: ChosenModelDep,
     name: Annotated[
         str,
         PathParam(description="A layer name, e.g. conv1 (see GET /api/model).", examples=["conv1"]),
@@ -98,21 +153,25 @@ def get_test_set(state: StateDep, settings: SettingsDep) -> tuple[np.ndarray, np
 TestSetDep = Annotated[tuple[np.ndarray, np.ndarray], Depends(get_test_set)]
 
 
-def test_set_predictions(state: AppState, settings: Settings, images: np.ndarray) -> np.ndarray:
+def test_set_predictions(
+    state: AppState, settings: Settings, images: np.ndarray, loaded: LoadedModel
+) -> np.ndarray:
     """The model's prediction for every test image, computed once per model and data folder."""
-    key = (state.loaded.version, str(resolve_data_dir(settings.data)))
-    return state.predictions.get(key, lambda: predict_labels(state.loaded.model, images))
+    key = (loaded.version, str(resolve_data_dir(settings.data)))
+    return state.predictions.get(key, lambda: predict_labels(loaded.model, images))
 
 
-def kernel_atlas(state: AppState, settings: Settings) -> dict[str, list[KernelPatches]]:
-    """The filter atlas of the loaded model: read once per version of its file, or computed in
-    the background when absent (202 with Retry-After meanwhile); 503 without the MNIST data."""
-    version = state.loaded.version
+def kernel_atlas(
+    state: AppState, settings: Settings, loaded: LoadedModel
+) -> dict[str, list[KernelPatches]]:
+    """The filter atlas of a model: read once per version of its file, or computed in the
+    background when absent (202 with Retry-After meanwhile); 503 without the MNIST data."""
+    version = loaded.version
     path = atlas_path(version, settings.data)
     if not path.is_file():
         if not settings.download and not has_split("test", settings.data):
             raise Unavailable(f"the filter atlas is computed from the test set, but {NO_TEST_SET}")
-        build = lambda: ensure_atlas(state.loaded.model, version, settings.data, settings.download)  # noqa: E731
+        build = lambda: ensure_atlas(loaded.model, version, settings.data, settings.download)  # noqa: E731
         try:
             state.atlas_files.get(str(path), build)
         except Pending as exc:

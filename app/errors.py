@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.middleware import SECURITY_HEADERS
 from app.schemas.common import ErrorResponse
@@ -23,6 +26,7 @@ class ApiError(Exception):
         if status is not None:
             self.status = status
         self.headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        self.extra: dict = {}  # more fields of the JSON body, beside `detail`
 
 
 class StillComputing(ApiError):
@@ -91,9 +95,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_errors(exc)}, status_code=422)
 
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 405:  # Starlette lists one route's methods; a path may have more
+            exc.headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message), status_code=exc.status, headers=exc.headers)
+        return JSONResponse(
+            {**error_body(exc.message), **exc.extra}, status_code=exc.status, headers=exc.headers
+        )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at the request's path, for a 405's Allow header."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:
@@ -103,7 +125,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
         400: "The input cannot be used (undecodable or empty image, impossible geometry).",
         404: "Unknown layer or resource.",
         413: "Body, image or computation over the configured limits.",
+        409: "The run's status does not allow this (e.g. deleting a run that trains).",
         415: "Unsupported content type.",
+        429: "Too many runs wait for a training slot: ask again after `Retry-After` seconds.",
         503: "The MNIST data is not available on this server, or is still being downloaded "
         "(then with `Retry-After`: ask again after that many seconds).",
     }
@@ -115,6 +139,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
     }
     return {
         s: {"model": ErrorResponse, "description": text[s]}
-        | ({"headers": retry} if s in (202, 503) else {})
+        | ({"headers": retry} if s in (202, 429, 503) else {})
         for s in statuses
     }

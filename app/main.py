@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,20 @@ from app.middleware import (
     SecurityHeadersMiddleware,
     StartupMessageMiddleware,
 )
-from app.routers import docs, health, insight, model, pages, predict, samples, steps
+from app.routers import (
+    docs,
+    health,
+    insight,
+    model,
+    models,
+    pages,
+    predict,
+    runs,
+    samples,
+    steps,
+    vector_steps,
+)
+from app.runs.supervisor import watch
 from app.state import start
 from app.static_files import RevalidatedStaticFiles
 from engine.runtime import SERVE_BLAS_THREADS, limit_blas_threads
@@ -43,9 +57,16 @@ computed (the filter atlas). Limits are set with `CONVLENS_*` environment variab
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model before the first request (a bad weights file stops the start-up)."""
-    app.state.convlens = start(app.state.settings)
-    yield
+    """Load the model before the first request (a bad weights file stops the start-up); watch
+    the training runs while serving, and stop this worker's trainers at the end."""
+    state = app.state.convlens = start(app.state.settings)
+    state.supervisor.recover()
+    watcher = asyncio.create_task(watch(state.supervisor))
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        state.supervisor.shutdown()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -79,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
-    for router in (health, model, predict, steps, samples, insight, pages, docs):
+    routers = (health, model, models, runs, predict, steps, vector_steps, samples, insight)
+    for router in (*routers, pages, docs):
         app.include_router(router.router)
     return app
 

@@ -14,7 +14,9 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from app.config import Settings
+from app.config import Settings, runs_dir
+from app.runs.store import RunStore
+from app.runs.supervisor import Supervisor, default_slots
 from engine.atlas import KernelPatches
 from engine.model import Sequential
 from engine.serialize import ModelFileError, load_model, model_version
@@ -44,6 +46,12 @@ def load(weights: Path) -> LoadedModel:
             f"ConvLens cannot start: {str(exc).rstrip('.')}. Restore {weights} (the bundled weights ship with "
             "ConvLens), or set CONVLENS_WEIGHTS to a model saved by `convlens train`."
         ) from exc
+    return LoadedModel(model, metadata, model_version(weights))
+
+
+def load_run_model(weights: Path) -> LoadedModel:
+    """A training run's saved model (final or a checkpoint) -> LoadedModel."""
+    model, metadata = load_model(weights)
     return LoadedModel(model, metadata, model_version(weights))
 
 
@@ -139,6 +147,8 @@ class AppState:
     """What the app holds for its lifetime: the model, and lazily the data derived from files."""
 
     loaded: LoadedModel
+    supervisor: Supervisor  # the runs: their store, and this worker's trainers
+    run_models: Lazy[LoadedModel] = field(default_factory=lambda: Lazy(16))  # by weights path
     test_set: Background[tuple[np.ndarray, np.ndarray]] = field(
         default_factory=Background
     )  # by data dir; downloaded in the background
@@ -149,4 +159,11 @@ class AppState:
 
 def start(settings: Settings) -> AppState:
     """The state of a starting app: the model is loaded now, everything else on first use."""
-    return AppState(load(Path(settings.weights)))
+    supervisor = Supervisor(
+        RunStore(runs_dir(settings)),
+        slots=settings.runs_slots or default_slots(),
+        heartbeat_timeout=settings.runs_heartbeat_timeout,
+        keep=settings.runs_keep,
+        max_bytes=settings.runs_max_mb * 1024 * 1024,
+    )
+    return AppState(load(Path(settings.weights)), supervisor)

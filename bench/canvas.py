@@ -1,10 +1,13 @@
-"""Drawings like the page's pad sends: a 280 x 280 RGBA PNG, #111 ink on #fff, as a data URL.
+"""Drawings like the page's pad sends: a 280 x 280 8-bit grayscale PNG, #111 ink on #fff.
 
 The pad (app/static/js/explorer/draw-pad.js) strokes the project's example digits
 (app/static/data/example-strokes.json, points in 0..1) with round caps and joins, width
-280 / 14 = 20 px, anti-aliased, and sends `canvas.toDataURL("image/png")`. Here Pillow draws the
-same strokes at 4x and averages each 4 x 4 block, which gives the anti-aliased edge; the PNG is
-RGBA with alpha 255 everywhere, as a canvas exports it. No MNIST pixels are involved.
+280 / 14 = 20 px, anti-aliased, and sends the canvas as app/static/js/shared/png.js encodes it:
+gray scanlines, filter byte 0 on every row, deflated by the browser's zlib. Here Pillow draws the
+same strokes at 4x and averages each 4 x 4 block, which gives the anti-aliased edge, and
+`gray_png` writes the file byte for byte as png.js does. `Pad.rgba_png` is what
+`canvas.toDataURL("image/png")` would send instead (RGBA, alpha 255 everywhere), as API clients
+that post a canvas export do. No MNIST pixels are involved.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
+import zlib
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 SIDE = 280
@@ -65,10 +71,35 @@ class Pad:
         self.draw.ellipse([x - r, y - r, x + r, y + r], fill=INK)
 
     def png(self) -> bytes:
-        """The canvas now, as the PNG file toDataURL("image/png") encodes."""
+        """The canvas now, as the page sends it (shared/png.js: 8-bit gray)."""
+        return gray_png(np.asarray(self.big.reduce(SUPERSAMPLE).convert("L")))
+
+    def rgba_png(self) -> bytes:
+        """The canvas now, as the PNG file toDataURL("image/png") encodes (RGBA)."""
         buf = io.BytesIO()
         self.big.reduce(SUPERSAMPLE).save(buf, "PNG")
         return buf.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type + data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def gray_png(pixels: np.ndarray) -> bytes:
+    """(H, W) uint8 -> an 8-bit grayscale PNG, as app/static/js/shared/png.js writes it."""
+    height, width = pixels.shape
+    rows = np.zeros((height, width + 1), dtype=np.uint8)  # filter byte 0 (none) on every row
+    rows[:, 1:] = pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)),  # CompressionStream's level
+            _chunk(b"IEND", b""),
+        ]
+    )
 
 
 def data_url(png: bytes) -> str:
@@ -88,11 +119,16 @@ def drawing_steps(strokes: list[Stroke]) -> list[bytes]:
     return steps
 
 
-def finished_drawing(digit: str = "7") -> bytes:
-    """The PNG of one example digit, drawn completely."""
+def finished_pad(digit: str = "7") -> Pad:
+    """The pad holding one example digit, drawn completely."""
     pad = Pad()
     for stroke in example_strokes()[digit]:
         pad.start(stroke[0])
         for point in stroke[1:]:
             pad.to(point)
-    return pad.png()
+    return pad
+
+
+def finished_drawing(digit: str = "7") -> bytes:
+    """The PNG the page sends for one example digit, drawn completely."""
+    return finished_pad(digit).png()

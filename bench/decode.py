@@ -3,8 +3,9 @@
     python -m bench.decode                      # before = the code at --before, after = this tree
     python -m bench.decode --before a1a3080 --runs 2000
 
-The request is what the page sends (bench/canvas.py: a 280 x 280 RGBA PNG of an example digit
-as a data URL, `layers: "all"`). "before" runs app/imaging.py and engine/preprocess.py as they were
+The request is what the page sends (bench/canvas.py: a 280 x 280 8-bit gray PNG of an example
+digit as a data URL, `layers: "all"`); the same drawing as the RGBA PNG `canvas.toDataURL()` gives
+is measured beside it. "before" runs app/imaging.py and engine/preprocess.py as they were
 at the git revision `--before`, loaded from `git show`; "after" runs this tree. Each figure is
 the median over `--runs` calls, in microseconds: wall time, and the thread's CPU time in brackets. Prints a table; asserts nothing.
 """
@@ -29,7 +30,7 @@ from app.inputs import read_bytes
 from app.responses import NumpyJSONResponse
 from app.routers.predict import prediction_payload
 from app.state import load as load_model_file
-from bench.canvas import data_url, finished_drawing
+from bench.canvas import data_url, finished_pad
 from engine.preprocess import network_input_with_placement
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,44 +79,60 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    png = args.png.read_bytes() if args.png else finished_drawing(args.digit)
-    url = data_url(png)
+    pad = finished_pad(args.digit)
+    pngs = {"gray": pad.png(), "RGBA": pad.rgba_png()}
+    if args.png:
+        pngs = {"file": args.png.read_bytes()}
     old_img = module_at(args.before, "app/imaging.py", "_before_imaging")
     old_pre = module_at(args.before, "engine/preprocess.py", "_before_preprocess")
+    before: dict[str, tuple[float, float]] = {}
+    after: dict[str, tuple[float, float]] = {}
+    diffs: list[float] = []
+    for kind, png in pngs.items():
+        url = data_url(png)
 
-    def before_decode() -> np.ndarray:
-        return old_img.decode_image_with_size(
-            decode_base64_image(url),
-            settings.max_image_pixels,
-            settings.max_image_side,
-            settings.working_side,
-        )[0]
+        def before_decode(url: str = url) -> np.ndarray:
+            return old_img.decode_image_with_size(
+                decode_base64_image(url),
+                settings.max_image_pixels,
+                settings.max_image_side,
+                settings.working_side,
+            )[0]
 
-    def after_read() -> object:
-        return read_bytes(decode_base64_image(url), True, settings)
+        def after_read(url: str = url) -> object:
+            return read_bytes(decode_base64_image(url), True, settings)
 
-    old_pixels = before_decode()
-    new_pixels = decode_image_with_size(decode_base64_image(url), settings.max_image_pixels)[0]
-    old_input = old_pre.network_input_with_placement(old_pixels)[0]
-    new_input = after_read()[0][0]
-    stages = {
-        "base64 + PNG decode": (
-            before_decode,
-            lambda: decode_image_with_size(decode_base64_image(url), settings.max_image_pixels),
-        ),
-        "preprocess": (
-            lambda: old_pre.network_input_with_placement(old_pixels),
-            lambda: network_input_with_placement(new_pixels),
-        ),
-        "decode + preprocess": (
-            lambda: old_pre.network_input_with_placement(before_decode()),
-            after_read,
-        ),
-    }
-    before, after = {}, {}
-    for name, (old, new) in stages.items():
-        both = timed({"before": old, "after": new}, args.runs)
-        before[name], after[name] = both["before"], both["after"]
+        def after_decode(url: str = url) -> object:
+            return decode_image_with_size(decode_base64_image(url), settings.max_image_pixels)
+
+        old_pixels = before_decode()
+        new_pixels = after_decode()[0]
+        diffs.append(
+            float(
+                np.abs(
+                    old_pre.network_input_with_placement(old_pixels)[0] - after_read()[0][0]
+                ).max()
+            )
+        )
+        stages = {
+            f"{kind} {len(png):,} B: base64 + PNG decode": (before_decode, after_decode),
+            f"{kind}: preprocess": (
+                lambda old_pixels=old_pixels: old_pre.network_input_with_placement(old_pixels),
+                lambda new_pixels=new_pixels: network_input_with_placement(new_pixels),
+            ),
+            f"{kind}: decode + preprocess": (
+                lambda before_decode=before_decode: old_pre.network_input_with_placement(
+                    before_decode()
+                ),
+                after_read,
+            ),
+        }
+        for name, (old, new) in stages.items():
+            both = timed({"before": old, "after": new}, args.runs)
+            before[name], after[name] = both["before"], both["after"]
+    new_input = read_bytes(
+        decode_base64_image(data_url(next(iter(pngs.values())))), True, settings
+    )[0][0]
 
     loaded = load_model_file(Path(settings.weights))
     image = new_input[None]
@@ -133,19 +150,18 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()[0]
     what = args.png or f"example digit {args.digit}"
-    print(f"\n{len(png):,} byte PNG ({url[:22]}...), {what}, {args.runs} runs each,")
+    print(f"\n280 x 280 PNG data URLs of {what}, {args.runs} runs each,")
     print(f"load average {load:.2f}; microseconds, median wall (median CPU)\n")
     print(f"{'stage':<40}  {'before ' + args.before:>18}  {'after (this tree)':>18}")
     print(f"{'-' * 40}  {'-' * 18}  {'-' * 18}")
-    for name in ("base64 + PNG decode", "preprocess", "decode + preprocess"):
+    for name in before:
         b, a = before[name], after[name]
         cell_b = f"{b[0]:8.0f} ({b[1]:5.0f})"
         cell_a = f"{a[0]:8.0f} ({a[1]:5.0f})"
         print(f"{name:<40}  {cell_b:>18}  {cell_a:>18}")
     for name, (med, low) in rest.items():
         print(f"{name:<40}  {'':>18}  {f'{med:8.0f} ({low:5.0f})':>18}")
-    diff = float(np.abs(old_input - new_input).max())
-    print(f"\nlargest difference between the two 28 x 28 inputs: {diff:.2e}")
+    print(f"\nlargest difference between the two 28 x 28 inputs: {max(diffs):.2e}")
     return 0
 
 

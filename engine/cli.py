@@ -19,11 +19,23 @@ from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
 from engine.plot import plot_curves
 from engine.runtime import configure_training
 from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, model_version, save_model
-from engine.train import TrainConfig, evaluate, to_input, train
+from engine.spec import build_spec
+from engine.train import TrainConfig, evaluate, to_input, train, training_subset
+
+
+def read_arch(path: str) -> dict:
+    """A spec file: {"layers": [...]}, or a POST /api/runs body with its "architecture"."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the architecture {path}: {exc}") from exc
+    if isinstance(doc, dict) and isinstance(doc.get("architecture"), dict):
+        doc = doc["architecture"]
+    return doc
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train the bundled architecture and save weights, metadata and a curves PNG."""
+    """Train the bundled architecture (or --arch) and save weights, metadata and a curves PNG."""
     configure_training()  # BLAS threads and the heap: see engine/runtime.py
     config = TrainConfig(
         epochs=args.epochs,
@@ -31,10 +43,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         augment=not args.no_augment,
+        optimizer=args.optimizer,
     )
+    model = build_spec(read_arch(args.arch), seed=args.seed) if args.arch else mnist_cnn(args.seed)
     train_x, train_y = load_mnist("train", args.data)
     test_x, test_y = load_mnist("test", args.data)
-    model = mnist_cnn(seed=args.seed)
+    if args.train_images is not None:
+        if not 1 <= args.train_images <= len(train_x):
+            raise ValueError(f"--train-images must be 1 to {len(train_x)}, got {args.train_images}")
+        chosen = training_subset(len(train_x), args.train_images, args.seed)
+        train_x, train_y = train_x[chosen], train_y[chosen]
     started = time.perf_counter()
     history = train(model, to_input(train_x), train_y, config)
     seconds = time.perf_counter() - started
@@ -126,6 +144,15 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-augment", action="store_true", help="train on the plain images")
+    p.add_argument(
+        "--arch",
+        help='a network of your own: a JSON file with {"layers": [...]} in the vocabulary of '
+        "GET /api/model (or a POST /api/runs body); default: the bundled architecture",
+    )
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+    p.add_argument(
+        "--train-images", type=int, help="use this many MNIST training images (default: all)"
+    )
     p.add_argument("--out", default="runs/mnist_cnn.npz", help="weights path (.npz)")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("evaluate", help="test accuracy of a saved model")

@@ -1,4 +1,4 @@
-"""Step records: how one conv or pooling output unit was computed, number by number."""
+"""Step records: how one conv, pooling, dense or softmax output unit was computed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine.im2col import windows
-from engine.layers import AvgPool2D, Conv2D, Layer, MaxPool2D
+from engine.layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D
 from engine.model import Sequential
 
 Unit = tuple[int, int, int]  # (channel, row, col) of an output map
@@ -126,6 +126,113 @@ def explain_unit(model: Sequential, image: np.ndarray, layer_name: str, unit: Un
             "value": float(traces[k + 1].output[0, c, i, j]),
         }
     record["input"] = np.ascontiguousarray(image[0])  # (H, W) the network input
+    return record
+
+
+def dense_record(layer: Dense, x: np.ndarray, unit: int, top: int = 12) -> dict:
+    """(in,) input of a Dense layer + output unit -> its `top` largest contributions by size.
+
+    Every contribution is input value x weight; `sum` adds all of them (float64), `rest` the
+    ones not listed, and `result` is sum + bias as the float32 forward pass gives it.
+    """
+    if not 0 <= unit < layer.out_features:
+        raise ValueError(
+            f"unit {unit} is out of range: {layer.name} has {layer.out_features} units, so unit "
+            f"must be 0..{layer.out_features - 1}"
+        )
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    x = np.asarray(x, dtype=np.float32).reshape(-1)  # (in,)
+    weights = layer.params["W"][unit]  # (in,)
+    products = x.astype(np.float64) * weights.astype(np.float64)  # (in,)
+    order = np.argsort(-np.abs(products), kind="stable")[:top]
+    total = float(products.sum())
+    bias = float(layer.params["b"][unit])
+    return {
+        "kind": "dense",
+        "unit": unit,
+        "inputs": int(x.size),
+        "top": [
+            {
+                "index": int(i),
+                "value": float(x[i]),
+                "weight": float(weights[i]),
+                "product": float(products[i]),
+            }
+            for i in order
+        ],
+        "positive_sum": float(products[products > 0].sum()),
+        "negative_sum": float(products[products < 0].sum()),
+        "rest": float(total - products[order].sum()),
+        "sum": total,
+        "bias": bias,
+        "result": float(np.float32(total + bias)),
+    }
+
+
+def softmax_record(logits: np.ndarray, probabilities: np.ndarray, unit: int) -> dict:
+    """(K,) logits and their softmax + a class -> exp(z - max) / sum of them, with the numbers."""
+    k = logits.shape[0]
+    if not 0 <= unit < k:
+        raise ValueError(f"unit {unit} is out of range: there are {k} classes (0..{k - 1})")
+    z = logits.astype(np.float64)  # (K,)
+    shifted = z - z.max()
+    exps = np.exp(shifted)
+    return {
+        "kind": "softmax",
+        "unit": unit,
+        "logits": z,
+        "max_logit": float(z.max()),
+        "shifted": shifted,
+        "exps": exps,
+        "exp_sum": float(exps.sum()),
+        "probabilities": probabilities.astype(np.float64),
+        "result": float(probabilities[unit]),
+    }
+
+
+def explain_vector_unit(
+    model: Sequential, image: np.ndarray, layer_name: str, unit: int, top: int = 12
+) -> dict:
+    """(C, H, W) network input + a unit of a dense layer (or of "softmax") -> its record.
+
+    Dense records add `input_layer`, `forward_value`, the ReLU after it (`activation`) and,
+    per contribution, where it comes from: `source_layer` and each `position` there (a flatten
+    input is traced back to the (channel, row, col) of the map that was flattened).
+    """
+    traces = model.trace(image[None])
+    if layer_name == "softmax":
+        record = softmax_record(traces[-2].output[0], traces[-1].output[0], unit)
+        record["layer"] = "softmax"
+        record["input_layer"] = model.layers[-1].name
+        record["forward_value"] = float(traces[-1].output[0, unit])
+        return record
+    k = model.index(layer_name)
+    layer = model.layers[k]
+    if not isinstance(layer, Dense):
+        raise ValueError(
+            f"layer {layer_name!r} is a {layer.kind} layer; this explains dense layers and "
+            "softmax (conv and pooling units: POST /api/explain)"
+        )
+    layer_input = image if k == 0 else traces[k - 1].output[0]
+    record = dense_record(layer, layer_input, unit, top)
+    record["layer"] = layer.name
+    record["input_layer"] = "input" if k == 0 else model.layers[k - 1].name
+    record["forward_value"] = float(traces[k].output[0, unit])
+    source, shape = record["input_layer"], model.shapes[k]
+    if k > 0 and isinstance(model.layers[k - 1], Flatten):
+        source = "input" if k == 1 else model.layers[k - 2].name
+        shape = model.shapes[k - 1]
+    record["source_layer"] = source
+    for term in record["top"]:
+        term["position"] = [int(v) for v in np.unravel_index(term["index"], shape)]
+    nxt = model.layers[k + 1] if k + 1 < len(model.layers) else None
+    if nxt is not None and nxt.kind == "relu":
+        record["activation"] = {
+            "kind": "relu",
+            "layer": nxt.name,
+            "value": float(traces[k + 1].output[0, unit]),
+        }
     return record
 
 

@@ -222,18 +222,39 @@ def preprocess_with_placement(
     box = gray[r0:r1, c0:c1]  # every ink pixel is inside this box
     if np.count_nonzero(levels.mask(box)) < needed:
         raise EmptyDrawingError(EMPTY)
-    crop = levels.ink(box)  # (h, w) float32
-    h, w = crop.shape
+    h, w = box.shape
     scale = GLYPH_BOX / max(h, w)
     gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
-    glyph = resize_float32(crop, gh, gw)
-    np.minimum(np.maximum(glyph, 0.0, out=glyph), 1.0, out=glyph)
+    glyph = _glyph(box, levels, gh, gw)
     cy, cx = centre_of_mass(glyph)
     top = int(np.clip(round(CANVAS / 2 - cy), 0, CANVAS - gh))
     left = int(np.clip(round(CANVAS / 2 - cx), 0, CANVAS - gw))
     out = np.zeros((CANVAS, CANVAS), dtype=np.float32)
     out[top : top + gh, left : left + gw] = glyph
     return out, Placement(Box(r0, c0, h, w), Box(top, left, gh, gw))
+
+
+def _glyph(box: np.ndarray, levels: InkLevels, height: int, width: int) -> np.ndarray:
+    """(h, w) gray ink box -> (height, width) float32 ink in [0, 1], resized anti-aliased.
+
+    The ink levels are a clipped linear map of gray. When no pixel of the box lies beyond the
+    paper's level (nothing to clip: a drawing on plain paper), the map commutes with the
+    resampling, so a uint8 box is resized as it is by Pillow's 8-bit C code (a quarter of the
+    bytes of the float path; its two 8-bit passes round within one gray level) and only the
+    small glyph is mapped.
+    """
+    if box.dtype == np.uint8 and levels.span > 0 and _within_paper(box, levels):
+        small = Image.fromarray(box).resize((width, height), Image.Resampling.BILINEAR)
+        return levels.ink(np.asarray(small))
+    glyph = resize_float32(levels.ink(box), height, width)
+    return np.minimum(np.maximum(glyph, 0.0, out=glyph), 1.0, out=glyph)
+
+
+def _within_paper(box: np.ndarray, levels: InkLevels) -> bool:
+    """True when no gray level in `box` reads as less ink than the paper (ink < 0 unclipped)."""
+    if levels.light_paper:
+        return int(box.max()) <= levels.full - levels.floor
+    return int(box.min()) >= levels.floor
 
 
 def _span(hits: np.ndarray) -> tuple[int, int]:

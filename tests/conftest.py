@@ -31,6 +31,9 @@ def _private_view_of_mnist() -> None:
 
 
 _private_view_of_mnist()
+if not os.environ.get("CONVLENS_RUNS"):  # no test writes runs into the user's data folder
+    os.environ["CONVLENS_RUNS"] = tempfile.mkdtemp(prefix="convlens-test-runs-")
+    atexit.register(shutil.rmtree, os.environ["CONVLENS_RUNS"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

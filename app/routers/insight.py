@@ -7,18 +7,20 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
+from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
 from app.deps import (
     ATLAS_COMMAND,
+    ChosenModelDep,
     JsonBody,
     LayerDep,
-    ModelDep,
     SettingsDep,
     StateDep,
     TestSetDep,
     kernel_atlas,
+    resolve_model,
     test_set_predictions,
 )
 from app.errors import BadInput, NotFound, Unavailable, error_responses
@@ -43,17 +45,20 @@ router = APIRouter(prefix="/api", tags=["insight"])
     "/saliency",
     dependencies=[JsonBody],
     response_model=SaliencyResponse,
-    responses=error_responses(400, 413, 415),
+    responses=error_responses(400, 404, 413, 415),
     summary="Which pixels the score of a class depends on",
 )
 async def saliency_map(
-    req: SaliencyRequest, loaded: ModelDep, settings: SettingsDep
+    req: SaliencyRequest, state: StateDep, settings: SettingsDep
 ) -> NumpyJSONResponse:
     """Send `image` or `pixels` (as for /api/predict), optionally `class` (default: the
     predicted digit) and `method`: "gradient" (the gradient of the class logit with respect to
     each input pixel) or "gradcam" (Grad-CAM on the last conv layer). The class score is the
     logit, before softmax. `saliency` is normalised to [0, 1]; `raw` keeps the sign and scale.
     `placement` says where the drawing went in the 28 x 28, to draw the map over it."""
+    loaded = state.loaded
+    if req.model is not None or req.checkpoint is not None:
+        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
     return await run_numerics(_saliency, req, loaded, settings, large=is_large(req))
 
 
@@ -69,9 +74,11 @@ def _saliency(req: SaliencyRequest, loaded: LoadedModel, settings: Settings) -> 
     )
 
 
-def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: int) -> KernelPatches:
+def kernel_patches(
+    state: AppState, settings: Settings, loaded: LoadedModel, layer: Layer, kernel: int
+) -> KernelPatches:
     """The atlas entry of one kernel; 404 for a non-conv layer or kernel, 202 while computed."""
-    convs = conv_layers(state.loaded.model)
+    convs = conv_layers(loaded.model)
     if layer.name not in convs:
         raise NotFound(
             f"layer {layer.name!r} is a {layer.kind} layer; top patches exist for {convs}"
@@ -79,7 +86,7 @@ def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: in
     count = layer.params["W"].shape[0]
     if not 0 <= kernel < count:
         raise NotFound(f"{layer.name} has kernels 0..{count - 1}, not {kernel}")
-    atlas = kernel_atlas(state, settings)
+    atlas = kernel_atlas(state, settings, loaded)
     if layer.name not in atlas or kernel >= len(atlas[layer.name]):
         raise Unavailable(
             f"the filter atlas on this server does not cover {layer.name}; delete it and run "
@@ -97,6 +104,7 @@ def kernel_patches(state: AppState, settings: Settings, layer: Layer, kernel: in
 def top_patches(
     state: StateDep,
     settings: SettingsDep,
+    loaded: ChosenModelDep,
     layer: LayerDep,
     f: Annotated[int, PathParam(description="Kernel index, 0 .. out_channels - 1.", examples=[3])],
 ) -> NumpyJSONResponse:
@@ -105,19 +113,20 @@ def top_patches(
     first request (one computation however many workers ask; `convlens atlas` does the same by
     hand): until it is there the answer is 202 with `Retry-After`. Each test digit contributes
     its strongest unit at most once. 503 when the MNIST test set is not available."""
-    kp = kernel_patches(state, settings, layer, f)
-    return NumpyJSONResponse(kp.as_dict(state.loaded.version))
+    kp = kernel_patches(state, settings, loaded, layer, f)
+    return NumpyJSONResponse(kp.as_dict(loaded.version))
 
 
 @router.get(
     "/model/misclassified",
     response_model=MisclassifiedResponse,
-    responses=error_responses(503),
+    responses=error_responses(404, 503),
     summary="MNIST test digits of one confusion-matrix cell",
 )
 def misclassified(
     state: StateDep,
     settings: SettingsDep,
+    loaded: ChosenModelDep,
     test_set: TestSetDep,
     true: Annotated[
         int, Query(ge=0, le=9, description="The true digit (matrix row).", examples=[9])
@@ -133,14 +142,14 @@ def misclassified(
     (true == predicted gives correctly classified ones). Predictions for the whole test set
     are computed on the first call (about a second) and kept for the process."""
     images, labels = test_set
-    predictions = test_set_predictions(state, settings, images)
+    predictions = test_set_predictions(state, settings, images, loaded)
     chosen = cell_indices(labels, predictions, true, predicted)
     return NumpyJSONResponse(
         {
             "true": true,
             "predicted": predicted,
             "total": len(chosen),
-            "model_version": state.loaded.version,
+            "model_version": loaded.version,
             "samples": [
                 {
                     "index": int(i),

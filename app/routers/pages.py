@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -17,6 +17,12 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
     """Draw a digit and watch every layer."""
     return TEMPLATES.TemplateResponse(request, "index.html", {"page": "index"})
+
+
+@router.get("/tour")
+def tour() -> RedirectResponse:
+    """The guided tour: the Network page in tour mode."""
+    return RedirectResponse("/?tour=1")
 
 
 @router.get("/playground", response_class=HTMLResponse)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import JsonBody, ModelDep, SettingsDep
+from app.deps import ChosenModelDep, JsonBody, SettingsDep, StateDep, resolve_model
 from app.errors import BadInput, NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import is_large, read_bytes, read_request
@@ -46,12 +47,16 @@ def prediction_payload(
     summary="Classify an image and return every layer's activations",
 )
 async def predict_json(
-    req: PredictRequest, loaded: ModelDep, settings: SettingsDep
+    req: PredictRequest, state: StateDep, settings: SettingsDep
 ) -> NumpyJSONResponse:
     """Send `image` (data URL or base64) or `pixels` (2-D array). The answer has the predicted
     digit, the 10 probabilities, the 28 x 28 input the network saw, and the activations of the
     requested layers (C x H x W nested lists, or float16 in base64 with `encoding: "f16"`), and
-    where the drawing went in the 28 x 28."""
+    where the drawing went in the 28 x 28. `model` and `checkpoint` choose a trained run's model
+    (default: the bundled one)."""
+    loaded = state.loaded
+    if req.model is not None or req.checkpoint is not None:
+        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
     return await run_numerics(_predict, req, loaded, settings, large=is_large(req))
 
 
@@ -77,7 +82,7 @@ async def one_part_each(request: Request) -> None:
     summary="Classify an uploaded image file (multipart/form-data)",
 )
 def predict_upload(
-    loaded: ModelDep,
+    loaded: ChosenModelDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A PNG, JPEG, GIF, BMP or WebP image.")],
     preprocess: Annotated[bool, Form(description="Crop, scale and centre as MNIST.")] = True,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import JsonBody, ModelDep, SettingsDep, find_layer
+from app.deps import JsonBody, SettingsDep, StateDep, find_layer, resolve_model
 from app.errors import BadInput, TooLarge, error_responses
 from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
@@ -34,12 +35,13 @@ router = APIRouter(prefix="/api", tags=["steps"])
     responses=error_responses(400, 404, 413, 415),
     summary="How one unit of a conv or pooling layer was computed",
 )
-async def explain(
-    req: ExplainRequest, loaded: ModelDep, settings: SettingsDep
-) -> NumpyJSONResponse:
+async def explain(req: ExplainRequest, state: StateDep, settings: SettingsDep) -> NumpyJSONResponse:
     """For a conv unit: the window on the previous layer's output, the patch, the kernel, the
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
+    loaded = state.loaded
+    if req.model is not None or req.checkpoint is not None:
+        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
     find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
     return await run_numerics(_explain, req, loaded, settings, large=is_large(req))
 

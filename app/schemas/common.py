@@ -123,6 +123,25 @@ class ImageInput(BaseModel):
         return schema
 
 
+class ModelChoice(BaseModel):
+    """Which model answers: the bundled one (default) or a training run, at a checkpoint."""
+
+    model: str = Field(  # not null: leave it out for the bundled model
+        None,
+        min_length=1,
+        max_length=32,
+        description='"bundled" (the default) or a training run\'s id (GET /api/models); a run '
+        "still training gives its latest checkpoint. 404 for an unknown model.",
+        examples=["bundled"],
+    )
+    checkpoint: integer(ge=0) = Field(  # type: ignore[valid-type]
+        None,
+        description="With a run id as `model`: the step of one of its checkpoints (GET "
+        "/api/runs/{id}/checkpoints); default: its final model. 404 listing the steps if none.",
+        examples=[16],
+    )
+
+
 class PixelBox(BaseModel):
     """A rectangle in pixels: top row, left column, height and width."""
 

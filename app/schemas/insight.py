@@ -6,10 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, Digit, ImageInput, PlacementOut
+from app.schemas.common import (
+    EXAMPLE_PIXELS,
+    PLACEMENT_FIELD,
+    Digit,
+    ImageInput,
+    ModelChoice,
+    PlacementOut,
+)
 
 
-class SaliencyRequest(ImageInput):
+class SaliencyRequest(ImageInput, ModelChoice):
     """An image, the class to explain and the method."""
 
     model_config = ConfigDict(

@@ -36,6 +36,14 @@ class LayerInfo(BaseModel):
         "/api/pool return; 'rows: ...; cols: ...' when the two axes differ). Null for other kinds.",
         examples=["floor((28 - 3 + 2*1) / 1) + 1 = 28"],
     )
+    receptive_fields: dict[str, dict[str, list[int]]] | None = Field(
+        None,
+        description="Layers with C x H x W output: what one unit reads on each earlier such "
+        'layer ("input" included), as {size, jump, offset} pairs [rows, cols]: unit (i, j) '
+        "reads rows offset[0] + i * jump[0] to that + size[0] - 1 (likewise for columns; "
+        "negative or past the edge = zero padding). Null for flatten and dense layers.",
+        examples=[{"input": {"size": [3, 3], "jump": [1, 1], "offset": [-1, -1]}}],
+    )
 
 
 class ModelInfo(BaseModel):

@@ -6,10 +6,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, PLACEMENT_FIELD, ImageInput, PlacementOut
+from app.schemas.common import (
+    EXAMPLE_PIXELS,
+    PLACEMENT_FIELD,
+    ImageInput,
+    ModelChoice,
+    PlacementOut,
+)
 
 
-class PredictRequest(ImageInput):
+class PredictRequest(ImageInput, ModelChoice):
     """An image to classify, and which layers' activations to return."""
 
     layers: Literal["all"] | list[str] = Field(

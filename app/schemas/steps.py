@@ -11,6 +11,7 @@ from app.schemas.common import (
     RECTANGULAR,
     STRICT,
     ImageInput,
+    ModelChoice,
     Number,
     integer,
 )
@@ -72,7 +73,7 @@ class ActivationStep(BaseModel):
     value: float = Field(description="The unit's value after the activation.")
 
 
-class ExplainRequest(ImageInput):
+class ExplainRequest(ImageInput, ModelChoice):
     """An image, and the unit to explain: layer, output channel, row, col (400 when the unit is
     outside the layer's output or the layer is not a conv or pooling layer; 404 for an unknown
     layer)."""

@@ -20,6 +20,7 @@ TESTIDS = [
     "saliency-off",
     "saliency-map",
     "top-patches",
+    "overview",
 ]
 
 
@@ -37,6 +38,13 @@ def test_every_page_links_the_others(client: TestClient) -> None:
         for href in ["/", "/playground", "/model", "/docs"]:
             assert f'<a href="{href}"' in html, (path, href)
         assert f'<a href="{current}" aria-current="page"' in html, path
+
+
+def test_tour_is_the_network_page_in_tour_mode(client: TestClient) -> None:
+    response = client.get("/tour", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/?tour=1"
+    assert 'data-testid="overview"' in client.get("/tour").text
 
 
 def test_index_sends_a_strict_csp(client: TestClient) -> None:

@@ -49,6 +49,10 @@ GOOD: dict[tuple[str, str], list[tuple[str, dict]]] = {
         )
         for layer in ("conv1", "pool1", "conv2", "pool2")
     ],
+    ("POST", "/api/explain/vector"): [
+        ("/api/explain/vector", {"json": {"pixels": PIXELS, "layer": layer, "unit": 3}})
+        for layer in ("fc1", "fc2", "softmax")
+    ],
     ("POST", "/api/convolve"): [
         ("/api/convolve", {"json": {"input": GRID, "kernels": [[[[1, 0], [0, -1]]]]}}),
         (
@@ -80,7 +84,11 @@ GOOD: dict[tuple[str, str], list[tuple[str, dict]]] = {
         ("/api/model/misclassified?true=4&predicted=9&count=2", {}),
     ],
     ("GET", "/api/samples"): [("/api/samples?count=2", {}), ("/api/samples?digit=3", {})],
+    ("GET", "/api/models"): [("/api/models", {})],
 }
+# The /api/runs routes return plain dicts, which FastAPI itself validates against their response
+# models (tests/app/test_runs*.py call every one of them on real runs).
+FASTAPI_VALIDATED = "/api/runs"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +126,8 @@ def api_routes(client: TestClient) -> dict[tuple[str, str], APIRoute]:
 
 
 def test_every_api_operation_has_good_requests_here(full_client):
-    assert sorted(api_routes(full_client)) == sorted(GOOD)
+    routes = [op for op in api_routes(full_client) if not op[1].startswith(FASTAPI_VALIDATED)]
+    assert sorted(routes) == sorted(GOOD)
 
 
 @pytest.mark.parametrize("operation", sorted(GOOD), ids=lambda op: f"{op[0]} {op[1]}")

@@ -342,15 +342,33 @@ def drawing(rng: np.random.Generator, paper: int) -> np.ndarray:
 
 @pytest.mark.parametrize("paper", [255, 240, 0, 30])
 def test_uint8_fast_path_matches_the_float64_recipe(paper):
-    """uint8 work on the ink's box and Pillow's resampling give the float64 result within 1e-5."""
+    """uint8 work on the ink's box and Pillow's 8-bit resampling give the float64 glyph within
+    one gray level (two rounded 8-bit passes), placed where the float64 recipe places it (or, when its centre of mass
+    sits on a rounding tie, one pixel beside); float input follows the recipe within 1e-5."""
     rng = np.random.default_rng(paper)
+    span = 255 - 17 - (255 - paper if paper > 127 else paper)  # ink level minus paper level
     for _ in range(20):
         image = drawing(rng, paper)
         expected, box = reference_preprocess(image)
         out, placement = preprocess_with_placement(image)
         assert placement.source == box
-        np.testing.assert_allclose(out, expected, atol=1e-5)
+        t = placement.target
+        glyph = out[int(t.top) : int(t.top + t.height), int(t.left) : int(t.left + t.width)]
+        rows, cols = np.nonzero(expected)
+        ref_top, ref_left = rows.min(), cols.min()
+        assert abs(t.top - ref_top) <= 1 and abs(t.left - ref_left) <= 1
+        ref = expected[ref_top : ref_top + glyph.shape[0], ref_left : ref_left + glyph.shape[1]]
+        np.testing.assert_allclose(glyph, ref, atol=1 / span + 1e-5)
         np.testing.assert_allclose(preprocess(image / 255.0), expected, atol=1e-5)
+
+
+def test_uint8_fast_path_leaves_paper_lighter_than_the_border_to_the_float_path():
+    """A box holding pixels lighter than the paper (clipped to no ink) is resized as floats."""
+    image = np.full((100, 100), 200, dtype=np.uint8)
+    image[20:80, 40:60] = 17
+    image[50, 45] = 255  # lighter than the paper: ink below zero before clipping
+    expected, _ = reference_preprocess(image)
+    np.testing.assert_allclose(preprocess(image), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize(("h", "w"), [(200, 140), (17, 260), (9, 5), (1, 40), (280, 280)])

@@ -14,6 +14,10 @@ import { createExplainPanel } from "./explain-panel.js";
 import { createSaliencyView } from "./saliency-view.js";
 import { createTopPatches } from "./top-patches.js";
 import { createTooltip } from "./tooltip.js";
+import { createOverview } from "./overview.js";
+import { createMapZoom } from "./map-zoom.js";
+import { createDenseExplain } from "./dense-explain.js";
+import { createTour } from "./tour.js";
 import { loadExampleStrokes, nextExampleDigit } from "./example-strokes.js";
 import { pixelsToPicture, readImageFile } from "./upload.js";
 
@@ -55,6 +59,29 @@ export async function startExplorer(doc) {
     onMark: (marks) => (marks ? network.mark(marks) : network.clearMarks()),
     activationsOf: (name) =>
       name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
+  });
+
+  const overview = createOverview(byId("overview"), model, {
+    detailPanel: doc.getElementById("network-panel"),
+    onOpen: (target, opener) =>
+      target.column.type === "maps" ? zoom.open(target, opener) : dense.explainTarget(target, opener),
+    onDetail: (shown) => shown && last && network.show(last.answer),
+  });
+  const zoom = createMapZoom(doc, {
+    columns: overview.columns,
+    entryOf: (name) =>
+      name === "input" ? last && { activations: [last.answer.input], min: 0, max: 1 } : last?.answer.layers.find((l) => l.name === name),
+    onExplain: (target) => pickUnit(target),
+    onClose: () => panel.close(),
+  });
+  const dense = createDenseExplain(doc, {
+    request: (body, signal) =>
+      last
+        ? postJSON("/api/explain/vector", { ...last.input, ...body }, { signal })
+        : Promise.reject(new Error("Draw a digit first: then click any unit to see how it was computed.")),
+    shapeOf: (name) => (name === "input" ? model.input_shape : model.layers.find((l) => l.name === name).output_shape),
+    onMark: (answer) => overview.mark(answer),
+    onOpen: () => panel.close(),
   });
 
   const topPatches = createTopPatches(byId("top-patches"));
@@ -110,7 +137,10 @@ export async function startExplorer(doc) {
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
     probabilities.show(answer.probabilities, answer.prediction);
     drawHeatmap(input28, answer.input, pictureScale());
-    network.show(answer);
+    overview.show(answer);
+    if (overview.detailShown()) network.show(answer);
+    zoom.refresh();
+    dense.refresh();
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
@@ -134,6 +164,9 @@ export async function startExplorer(doc) {
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
     network.clear();
+    overview.clear();
+    zoom.refresh();
+    dense.close();
     doc.body.classList.remove("has-answer");
     panel.close();
   }
@@ -147,6 +180,7 @@ export async function startExplorer(doc) {
     const index = model.layers.indexOf(layer);
     const explained = layer.kind === "relu" ? model.layers[index - 1].name : layer.name;
     const explainedKind = model.layers.find((l) => l.name === explained).kind;
+    dense.close();
     if (animate) topPatches.show(explainedKind === "conv2d" ? explained : null, target.channel);
     explainCall?.abort();
     const call = new AbortController();
@@ -235,6 +269,8 @@ export async function startExplorer(doc) {
     }
   });
   reset();
+  const tour = createTour(doc, { model, lastRequest: () => last, drawExample: () => byId("example").click() });
+  if (new URLSearchParams(doc.defaultView.location.search).has("tour")) tour.open();
   const sample = new URLSearchParams(doc.defaultView.location.search).get("sample");
   if (sample !== null) {
     if (/^\d+$/.test(sample)) loadSample(`offset=${sample}&count=1`);

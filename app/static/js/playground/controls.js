@@ -23,6 +23,8 @@ export function createControls(root, { onChange, onPreset, onShuffle }) {
     button.addEventListener("click", () => onPreset(button.dataset.preset));
   });
   return {
+    /** Choose the preset called `name`, as its button does. */
+    preset: (name) => onPreset(name),
     /** Put settings into the form without firing change events. */
     write(settings) {
       for (const name of NUMBER_FIELDS) form.elements[name].value = String(settings[name]);

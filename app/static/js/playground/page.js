@@ -1,6 +1,7 @@
 // Wires the playground: settings -> numbers -> /api/convolve and /api/pool -> the step views.
 
 import { postJSON } from "../shared/api.js";
+import { readPlaygroundLink } from "../shared/playground-link.js";
 import { byTestId } from "../shared/dom.js";
 import { createControls } from "./controls.js";
 import { createConvView } from "./conv-view.js";
@@ -198,7 +199,12 @@ export function startPlayground(root) {
     });
   });
 
+  const linked = readPlaygroundLink(root.ownerDocument.defaultView.location.search);
+  if (linked?.preset && presetNamed(linked.preset)) return controls.preset(linked.preset);
+  if (linked?.input) state.settings = { ...state.settings, ...linked.settings };
   controls.write(state.settings);
   regenerate(true, true);
+  if (linked?.input) [state.input, state.kernels] = [linked.input, linked.kernels];
+  if (linked) $("pg-preset-text").textContent = linked.error ?? "The numbers of the unit you opened: its input around the unit and its kernel (the bias is left out).";
   refresh();
 }

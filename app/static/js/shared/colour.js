@@ -29,18 +29,35 @@ export function pictureScale(min = 0, max = 1) {
   return { min, max, signed: false, picture: true };
 }
 
-/** value -> [r, g, b] under `scale`, with the scale's constants worked out once. */
-export function colourFunction(scale) {
-  if (scale.picture) {
-    const span = scale.max - scale.min || 1;
-    return (v) => inkColour((v - scale.min) / span);
+const TABLES = new Map(); // scale kind -> Uint8ClampedArray(256 * 3): the colour of each level
+
+function table(kind, colourOf) {
+  if (!TABLES.has(kind)) {
+    const t = new Uint8ClampedArray(256 * 3);
+    for (let i = 0; i < 256; i += 1) t.set(colourOf(i), 3 * i);
+    TABLES.set(kind, t);
   }
-  if (scale.signed) {
+  return TABLES.get(kind);
+}
+
+/**
+ * The scale as 256 levels, for painting many cells without allocating: {table, level(v)},
+ * the colour of v being table[3 * level(v) .. + 3] (the same colours as colourFor, quantised).
+ */
+export function colourLevels(scale) {
+  if (scale.signed && !scale.picture) {
     const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
-    return (v) => divergingColour(v / m);
+    return {
+      table: table("diverging", (i) => divergingColour(i / 127.5 - 1)),
+      level: (v) => Math.round((Math.max(-1, Math.min(1, v / m)) + 1) * 127.5),
+    };
   }
   const span = scale.max - scale.min || 1;
-  return (v) => sequentialColour((v - scale.min) / span);
+  const kind = scale.picture ? "picture" : "sequential";
+  return {
+    table: table(kind, (i) => (scale.picture ? inkColour : sequentialColour)(i / 255)),
+    level: (v) => Math.round(Math.max(0, Math.min(1, (v - scale.min) / span)) * 255),
+  };
 }
 
 /** Colour of one value under a scale {min, max, signed}. */

@@ -1,8 +1,10 @@
 """The filter atlas: for every conv kernel, the input patches of a data set that excite it most.
 
 One unit per image: each image contributes its strongest unit of a kernel (the maximum over
-positions of the conv output, before the ReLU), and the `top` strongest images are kept. That
-avoids nine near-identical patches from neighbouring positions of one digit.
+positions of the conv output, before the ReLU). Going down from the strongest, a patch is kept
+only when it differs from every patch kept so far (unit-normalised pixels at least NEAR apart),
+so a kernel that fires on solid ink shows one solid square and then eight other shapes, each
+from a different digit. Each patch keeps its source digit (28 x 28) to be shown around it.
 The atlas is cached outside the repository, beside the user's MNIST folder:
 <data dir>/../atlas/<model version>.npz (MNIST pixels are never part of ConvLens itself).
 """
@@ -27,7 +29,9 @@ from engine.serialize import BUNDLED_WEIGHTS
 from engine.shapes import Pair, receptive_field, receptive_window
 
 TOP = 9
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: distinct patches and their source digits; part of the file name
+NEAR = 0.2  # L2 distance between unit-norm patches under which two count as the same shape
+CANDIDATES = 400  # strongest images per kernel searched for distinct patches
 
 
 class AtlasMissing(FileNotFoundError):
@@ -45,6 +49,7 @@ class KernelPatches:
     indices: np.ndarray  # (top,) position of each image in the data set
     positions: np.ndarray  # (top, 2) (row, col) of the unit in the feature map
     receptive_field: dict[str, Pair]  # size, jump, offset (see engine.shapes.receptive_field)
+    digits: np.ndarray  # (top, H, W) uint8 source images, 0-255 (light ink on dark)
 
     def as_dict(self, model_version: str) -> dict[str, Any]:
         """The API's payload for the atlas of `model_version`, with each patch's window (its
@@ -58,6 +63,7 @@ class KernelPatches:
             "activations": np.ascontiguousarray(self.activations),
             "indices": np.ascontiguousarray(self.indices),
             "positions": np.ascontiguousarray(self.positions),
+            "digits": np.ascontiguousarray(self.digits),
             "windows": [
                 list(receptive_window(self.receptive_field, i, j))
                 for i, j in self.positions.tolist()
@@ -66,8 +72,9 @@ class KernelPatches:
 
 
 def atlas_path(version: str, data_dir: str | Path | None = None) -> Path:
-    """<resolved MNIST folder>/../atlas/<version>.npz."""
-    return resolve_data_dir(data_dir).parent / "atlas" / f"{version}.npz"
+    """<resolved MNIST folder>/../atlas/<version>-v<FORMAT_VERSION>.npz (a new format is a new
+    file: an old cache is never read as a new one)."""
+    return resolve_data_dir(data_dir).parent / "atlas" / f"{version}-v{FORMAT_VERSION}.npz"
 
 
 def atlas_available(version: str, data_dir: str | Path | None = None) -> bool:
@@ -131,6 +138,25 @@ def extract_patches(
     return out
 
 
+def pick_distinct(patches: np.ndarray, top: int, near: float = NEAR) -> tuple[np.ndarray, bool]:
+    """(M, h, w) candidate patches, strongest first -> (sorted indices of `top` of them, whether
+    all differ): each candidate in turn is kept unless its unit-normalised pixels lie within
+    `near` (L2) of a kept one; when fewer than `top` differ, the strongest rejected fill up."""
+    flat = patches.reshape(len(patches), -1).astype(np.float64)  # (M, h*w)
+    norms = np.linalg.norm(flat, axis=1, keepdims=True)
+    unit = np.divide(flat, norms, out=np.zeros_like(flat), where=norms > 0)
+    kept: list[int] = []
+    for k in range(len(unit)):
+        if not kept or np.linalg.norm(unit[kept] - unit[k], axis=1).min() >= near:
+            kept.append(k)
+            if len(kept) == top:
+                break
+    taken = set(kept)
+    rest = [k for k in range(len(unit)) if k not in taken]
+    chosen = np.array(sorted(kept + rest[: top - len(kept)]), dtype=np.int64)
+    return chosen, len(kept) == top
+
+
 def _strongest_per_image(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, F, h, w) conv outputs -> ((N, F) max value, (N, F, 2) its (row, col))."""
     n, f, h, w = maps.shape
@@ -173,16 +199,26 @@ def compute_atlas(
         rf = layer_receptive_field(model, name)
         atlas[name] = []
         for f in range(value.shape[1]):
-            order = np.lexsort((np.arange(len(value)), -value[:, f]))[:top]  # ties: lower index
+            ranked = np.lexsort((np.arange(len(value)), -value[:, f]))  # ties: lower index
+            count = max(top, CANDIDATES)
+            while True:  # widen the search (x4) until nine differ or every image was tried
+                candidates = ranked[:count]
+                found = extract_patches(pixels, candidates, pos[candidates, f], rf)
+                chosen, complete = pick_distinct(found, top)
+                if complete or count >= len(ranked):
+                    break
+                count *= 4
+            order = candidates[chosen]
             atlas[name].append(
                 KernelPatches(
                     layer=name,
                     kernel=f,
-                    patches=extract_patches(pixels, order, pos[order, f], rf),
+                    patches=found[chosen],
                     activations=value[order, f].astype(np.float32),
                     indices=order.astype(np.int64),
                     positions=pos[order, f].astype(np.int64),
                     receptive_field=rf,
+                    digits=np.round(pixels[order] * 255).astype(np.uint8),
                 )
             )
     return atlas
@@ -200,7 +236,7 @@ def save_atlas(atlas: dict[str, list[KernelPatches]], path: Path, version: str) 
     for name, kernels in atlas.items():
         rf = kernels[0].receptive_field
         arrays[f"{name}.rf"] = np.array([rf["size"], rf["jump"], rf["offset"]])  # (3, 2)
-        for key in ("patches", "activations", "indices", "positions"):
+        for key in ("patches", "activations", "indices", "positions", "digits"):
             arrays[f"{name}.{key}"] = np.stack([getattr(kp, key) for kp in kernels])
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.npz")
     try:
@@ -242,6 +278,7 @@ def load_atlas(path: Path, command: str = "convlens atlas") -> dict[str, list[Ke
                 fields["indices"][f],
                 stored[f"{name}.positions"][f],
                 rf,
+                stored[f"{name}.digits"][f],
             )
             for f in range(len(fields["patches"]))
         ]

@@ -88,7 +88,8 @@ class ReceptiveField(BaseModel):
 
 
 class TopPatchesResponse(BaseModel):
-    """The 9 MNIST test patches that excite one kernel most, strongest first."""
+    """9 distinct MNIST test patches that excite one kernel most, strongest first, each from a
+    different digit (a patch too like a stronger one is skipped)."""
 
     layer: str = Field(description="The conv layer.", examples=["conv2"])
     kernel: int = Field(description="Kernel (output channel) index.", examples=[3])
@@ -108,6 +109,10 @@ class TopPatchesResponse(BaseModel):
     windows: list[list[int]] = Field(
         description="(top row, left col) of each patch on the 28 x 28 input (may be negative).",
         examples=[[[7, 11]]],
+    )
+    digits: list[list[list[int]]] = Field(
+        description="The 28 x 28 MNIST test digit each patch comes from, values 0-255 (light ink "
+        "on dark): draw it with the window at `windows` outlined to see where the patch lies."
     )
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from engine.atlas import atlas_path, compute_atlas, load_atlas, save_atlas
+from engine.atlas import NEAR, atlas_path, compute_atlas, load_atlas, save_atlas
 from engine.data import load_mnist
 from engine.saliency import saliency
 from tests.app.payloads import f32, png_data_url, stroke_image
@@ -164,6 +164,8 @@ def test_top_patches_503_without_mnist_shows_no_server_path(isolated, model, mni
     assert body["indices"] == kp.indices.tolist()
     assert body["positions"] == kp.positions.tolist()
     assert body["windows"] == [[2 * i - 3, 2 * j - 3] for i, j in kp.positions.tolist()]
+    assert np.array(body["digits"]).shape == (9, 28, 28)
+    np.testing.assert_array_equal(body["digits"], images[kp.indices])
     r = client.get("/api/model/layers/conv1/top-patches/7")
     assert r.status_code == 200 and f32(r.json()["patches"]).shape == (9, 3, 3)
 
@@ -234,6 +236,22 @@ def test_top_patches_are_computed_in_the_background_once(tmp_path, mnist_dir):
         np.testing.assert_array_equal(f32(r.json()["patches"]), kp.patches)
         assert client.get("/api/model").json()["atlas_available"] is True
         assert sorted(p.name for p in path.parent.iterdir()) == [f".{version}.lock", path.name]
+        # the whole test set: nine distinct shapes per conv1 kernel, each inside its source digit
+        images = load_mnist("test", mnist_dir, download=False)[0]
+        for f in range(8):
+            body = client.get(f"/api/model/layers/conv1/top-patches/{f}").json()
+            assert len(set(body["indices"])) == 9
+            patches = f32(body["patches"]).reshape(9, -1)
+            norms = np.linalg.norm(patches, axis=1, keepdims=True)
+            unit = np.divide(patches, norms, out=np.zeros_like(patches), where=norms > 0)
+            gaps = np.linalg.norm(unit[:, None] - unit[None], axis=2)[np.triu_indices(9, 1)]
+            assert gaps.min() >= NEAR - 1e-6, (f, gaps.min())
+            digits = np.array(body["digits"])
+            np.testing.assert_array_equal(digits, images[body["indices"]])
+            rows = zip(digits, body["patches"], body["windows"], strict=True)
+            for digit, patch, (top, left) in rows:
+                window = np.pad(digit, 1)[top + 1 : top + 4, left + 1 : left + 4] / 255
+                np.testing.assert_allclose(window, patch, atol=1e-6)
 
 
 def test_misclassified_503_without_mnist(isolated):

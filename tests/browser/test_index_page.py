@@ -50,7 +50,8 @@ def test_every_layer_is_drawn_and_labelled(page, live_server) -> None:
     assert conv1.locator(".layer-head .legend-text").text_content().startswith("signed")
     for name in ["flatten", "fc1", "relu3", "fc2", "softmax"]:
         canvas = page.get_by_test_id(f"layer-{name}").locator("canvas").first
-        assert canvas.evaluate(CANVAS_INK) > 2, f"{name} is blank"
+        canvas.scroll_into_view_if_needed()  # drawn at the next frame while on screen
+        page.wait_for_function(f"c => ({CANVAS_INK})(c) > 2", arg=canvas.element_handle())
     assert page.get_by_test_id("kernel-conv1-7").locator("canvas").count() == 1
     assert page.get_by_test_id("kernel-conv2-15").locator("canvas").count() == 8
     assert page.console_errors == []

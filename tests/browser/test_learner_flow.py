@@ -185,7 +185,8 @@ def test_conv2_explanation_has_channel_subtotals_and_plain_numbers(page, live_se
     chips = page.get_by_test_id("explain-channels").locator("button")
     chips.first.wait_for()
     assert chips.count() == len(answer["products"]) == 8
-    assert "…" in chips.last.text_content()  # not added yet: no value shown before it is computed
+    page.locator("[data-testid=explain-panel] [data-part=first]").click()  # pause at the start
+    assert all("…" in t for t in chips.all_text_contents())  # nothing shown before it is added
     page.get_by_test_id("explain-end").click()
     sums = [np.sum(plane) for plane in answer["products"]]
     for chip, subtotal in zip(chips.all(), sums, strict=True):

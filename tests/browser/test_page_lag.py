@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
+import numpy as np
+
+from engine.encode import decode_array
+from tests.app.payloads import stroke_image
 from tests.browser.index_helpers import (
     draw_strokes,
     example_strokes,
@@ -48,3 +53,26 @@ def test_activations_arrive_compact_and_decode_to_the_maps(page, live_server) ->
     assert tip.startswith("conv1 map 0 [") and "=" in tip
     value = float(tip.split("=")[1])
     assert -100 < value < 100
+
+
+def test_the_page_decoder_gives_the_engine_decoding(page, live_server) -> None:
+    """shared/float16.js decodes every layer to exactly engine.encode.decode_array's values."""
+    page.goto(live_server + "/")
+    body = {"pixels": stroke_image().tolist(), "layers": "all", "encoding": "f16"}
+    answer = httpx.post(f"{live_server}/api/predict", json=body, timeout=30).json()
+    decoded = page.evaluate(
+        """async (layers) => {
+            const { decodeFloat16, nestViews } = await import('/static/js/shared/float16.js');
+            return layers.map((l) => {
+                const flat = decodeFloat16(l.activations);
+                const nested = nestViews(flat, l.shape);
+                const first = l.shape.length === 3 ? nested[0][0][0] : nested[0];
+                return { values: Array.from(flat), first };
+            });
+        }""",
+        answer["layers"],
+    )
+    for layer, got in zip(answer["layers"], decoded, strict=True):
+        want = decode_array(layer["activations"])
+        np.testing.assert_array_equal(np.array(got["values"], dtype=np.float32), want.ravel())
+        assert got["first"] == float(want.ravel()[0])

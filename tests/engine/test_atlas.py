@@ -9,6 +9,8 @@ import pytest
 
 import engine.atlas
 from engine.atlas import (
+    FORMAT_VERSION,
+    NEAR,
     AtlasMissing,
     atlas_command,
     atlas_path,
@@ -18,6 +20,7 @@ from engine.atlas import (
     extract_patches,
     layer_receptive_field,
     load_atlas,
+    pick_distinct,
     save_atlas,
 )
 from engine.data import load_mnist
@@ -84,7 +87,13 @@ def test_receptive_field_is_exactly_what_a_conv2_unit_depends_on(model, rng):
     assert not np.allclose(model.trace(changed)[k].output[0, :, i, j], base)
 
 
-def test_top_units_are_sorted_and_are_the_strongest(model, images, atlas):
+def unit_rows(patches: np.ndarray) -> np.ndarray:
+    flat = patches.reshape(len(patches), -1).astype(np.float64)
+    norms = np.linalg.norm(flat, axis=1, keepdims=True)
+    return np.divide(flat, norms, out=np.zeros_like(flat), where=norms > 0)
+
+
+def test_top_units_are_sorted_distinct_and_the_strongest_distinct_ones(model, images, atlas):
     maps = model.trace(images[:, None].astype(np.float32) / 255)[model.index("conv2")].output
     strongest = maps.max(axis=(2, 3))  # (N, F)
     assert len(atlas["conv2"]) == 16 and len(atlas["conv1"]) == 8
@@ -93,11 +102,37 @@ def test_top_units_are_sorted_and_are_the_strongest(model, images, atlas):
         assert np.all(np.diff(kp.activations) <= 0)
         assert len(set(kp.indices.tolist())) == 9  # one unit per image
         np.testing.assert_allclose(kp.activations, strongest[kp.indices, kp.kernel], rtol=1e-6)
-        ninth = kp.activations[-1]
-        others = np.delete(strongest[:, kp.kernel], kp.indices)
-        assert np.all(others <= ninth)
         for n, (i, j), a in zip(kp.indices, kp.positions, kp.activations, strict=True):
             assert maps[n, kp.kernel, i, j] == pytest.approx(a, rel=1e-6)
+        assert kp.indices[0] == int(np.argmax(strongest[:, kp.kernel]))  # the strongest stays
+
+
+def test_no_two_top_patches_are_near_duplicates(atlas):
+    """Nine distinct shapes per kernel: unit-normalised patches at least NEAR apart."""
+    for name in ("conv1", "conv2"):
+        for kp in atlas[name]:
+            unit = unit_rows(kp.patches)
+            gaps = np.linalg.norm(unit[:, None] - unit[None], axis=2)[np.triu_indices(9, 1)]
+            assert gaps.min() >= NEAR, (name, kp.kernel, gaps.min())
+
+
+def test_a_skipped_patch_is_a_near_duplicate_of_a_stronger_kept_one():
+    """Solid squares of any brightness are one shape: only the strongest is kept."""
+    solid = [np.full((3, 3), v) for v in (1.0, 0.9, 0.8)]
+    corner = np.ones((3, 3))
+    corner[0, 0] = 0
+    candidates = np.stack([*solid, corner, np.eye(3), np.zeros((3, 3))])
+    chosen, complete = pick_distinct(candidates, 3)
+    np.testing.assert_array_equal(chosen, [0, 3, 4])
+    assert complete
+    chosen, complete = pick_distinct(candidates, 5)
+    np.testing.assert_array_equal(chosen, [0, 1, 3, 4, 5])  # topped up with the strongest
+    assert not complete
+
+
+def test_each_patch_keeps_its_source_digit(images, atlas):
+    for kp in atlas["conv1"]:
+        np.testing.assert_array_equal(kp.digits, images[kp.indices])
 
 
 def test_conv1_patch_reproduces_the_activation(model, atlas):
@@ -130,16 +165,16 @@ def test_extract_patches_at_the_border():
 
 def test_cache_round_trip(atlas, tmp_path):
     path = atlas_path("abc123", tmp_path / "mnist")
-    assert path == tmp_path / "atlas" / "abc123.npz"
+    assert path == tmp_path / "atlas" / f"abc123-v{FORMAT_VERSION}.npz"  # a new format: a new file
     save_atlas(atlas, path, "abc123")
     loaded = load_atlas(path)
     assert list(loaded) == list(atlas)
     for name in atlas:
         for a, b in zip(atlas[name], loaded[name], strict=True):
             assert (a.layer, a.kernel, a.receptive_field) == (b.layer, b.kernel, b.receptive_field)
-            for key in ("patches", "activations", "indices", "positions"):
+            for key in ("patches", "activations", "indices", "positions", "digits"):
                 np.testing.assert_array_equal(getattr(a, key), getattr(b, key))
-    assert [p.name for p in path.parent.iterdir()] == ["abc123.npz"]  # no temporary left
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
 
 
 def test_missing_atlas_names_the_command(tmp_path):
@@ -189,6 +224,6 @@ def test_ensure_atlas_computes_once_however_many_ask(model, rng, tmp_path, monke
         t.join()
     assert calls == [("test", data, False)]
     assert paths == [atlas_path("v1", data)] * 8
-    assert sorted(p.name for p in paths[0].parent.iterdir()) == [".v1.lock", "v1.npz"]
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == [".v1.lock", paths[0].name]
     kp = load_atlas(paths[0])["conv1"][0]
     np.testing.assert_array_equal(kp.patches, compute_atlas(model, images)["conv1"][0].patches)

@@ -1,8 +1,9 @@
 // Which range each map is coloured on: per map, per layer (default) or one for the whole network.
 // A layer of non-negative values after a signed one (ReLU after conv, pooling after ReLU) keeps
 // that layer's range, so its colours are the same as the layer it came from, blue removed.
+// The input is a picture: ink on paper.
 
-import { rangeOf, scaleFor } from "../shared/colour.js";
+import { pictureScale, rangeOf, scaleFor } from "../shared/colour.js";
 
 export const RANGE_MODES = { map: "per map", layer: "per layer", network: "whole network" };
 
@@ -18,7 +19,7 @@ export function colourScales(entries, mode = "layer") {
   let carry = null; // {m, maps: [m per channel]} of the layer before, for a layer that keeps it
   for (const [i, e] of entries.entries()) {
     if (i === 0 || e.name === "softmax") {
-      out.set(e.name, { scale: scaleFor(e.min, e.max), maps: null });
+      out.set(e.name, { scale: i === 0 ? pictureScale(e.min, e.max) : scaleFor(e.min, e.max), maps: null });
       carry = null;
       continue;
     }

@@ -57,8 +57,10 @@ function drawVisible() {
 function drawHidden(deadline) {
   idle = 0;
   let drawn = 0;
+  const start = performance.now();
   for (const item of pending) {
-    if (drawn >= 2 && deadline.timeRemaining() < 3) break; // a few per idle slice, never a long task
+    // a few per idle slice, never a long task: at most FRAME_BUDGET ms, less when the slice ends
+    if (drawn >= 1 && (deadline.timeRemaining() < 3 || performance.now() - start > FRAME_BUDGET)) break;
     pending.delete(item);
     item.draw();
     drawn += 1;

@@ -149,7 +149,8 @@ export function createNetworkView(container, model, { onPick, tooltip }) {
   function clear() {
     shown = null;
     for (const view of views.values()) {
-      view.legendSlot.replaceChildren();
+      const text = view.legendSlot.querySelector(".legend-text");
+      if (text) text.textContent = "no values";
       if (view.maps) view.maps.forEach((map) => map.setData(null, null));
       else view.vector.show(null, { min: 0, max: 1, signed: false });
     }

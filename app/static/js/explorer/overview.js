@@ -9,6 +9,7 @@ import { cellAt } from "../shared/pointer.js";
 import { unitFormula } from "./overview-formula.js";
 import { mixesChannels, overviewColumns, vectorCell, vectorIndex, windowOf } from "./overview-layout.js";
 import { createLinkLayer } from "./overview-links.js";
+import { requestDraw, watchVisibility } from "./draw-queue.js";
 
 const CLASS_ROW = 22; // CSS px of one class row
 const FAN = 12; // links drawn from a dense unit to its (many) inputs
@@ -213,7 +214,17 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
     else pending.set(view, [values, scale]);
   }
 
+  /** Paint a column at the next frame (through the draw queue: no long task per answer). */
   function paint(view, values, scale) {
+    view.next = [values, scale];
+    if (!view.item) {
+      view.item = { canvas: view.canvases[0], draw: () => view.next && paintNow(view, ...view.next) };
+      watchVisibility(view.item);
+    }
+    requestDraw(view.item);
+  }
+
+  function paintNow(view, values, scale) {
     const { column } = view;
     if (column.type === "maps") {
       view.canvases.forEach((canvas, ch) => drawHeatmap(canvas.getContext("2d"), values[ch], scale));
@@ -240,6 +251,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
     latest = null;
     root.classList.remove("has-answer");
     for (const view of views) {
+      view.next = null; // a paint still queued must not bring the old answer back
       for (const canvas of view.canvases) {
         const ctx = canvas.getContext("2d");
         ctx.fillStyle = "#eef1f5";

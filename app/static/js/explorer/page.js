@@ -3,6 +3,7 @@
 import { getJSON, postJSON } from "../shared/api.js";
 import { byTestId } from "../shared/dom.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
+import { pictureScale } from "../shared/colour.js";
 import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
 import { createPredictClient } from "./predict-client.js";
@@ -137,7 +138,7 @@ export async function startExplorer(doc) {
     const p = answer.probabilities[answer.prediction];
     confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
     probabilities.show(answer.probabilities, answer.prediction);
-    drawHeatmap(input28, answer.input, { min: 0, max: 1, signed: false });
+    drawHeatmap(input28, answer.input, pictureScale());
     overview.show(answer);
     if (overview.detailShown()) network.show(answer);
     zoom.refresh();

@@ -9,7 +9,7 @@ import { paintGrid } from "../shared/paint-grid.js";
  * opacity * saliency^gamma (gamma < 1 lifts the many small values of a gradient map).
  * Fills the whole canvas, pixels crisp (through the shared paintGrid).
  */
-export function drawSaliencyOverlay(ctx, input, saliency, { opacity = 0.8, gamma = 0.7 } = {}) {
+export function drawSaliencyOverlay(ctx, input, saliency, { opacity = 0.9, gamma = 0.7 } = {}) {
   const rows = input.length;
   const cols = rows ? input[0].length : 0;
   if (!rows || !cols) return;

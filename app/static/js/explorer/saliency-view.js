@@ -30,6 +30,8 @@ export function createSaliencyView(root, { onChange }) {
   const ctx = $("saliency-map").getContext("2d");
   const onDrawing = $("saliency-on-drawing").getContext("2d");
   let method = "";
+  const legend = makeLegend({ min: 0, max: 1, signed: false }, "importance");
+  legend.setAttribute("data-testid", "saliency-legend");
 
   for (const button of buttons) {
     button.addEventListener("click", () => {
@@ -84,8 +86,6 @@ export function createSaliencyView(root, { onChange }) {
     const small = document.createElement("span");
     small.className = "muted";
     small.textContent = detail;
-    const legend = makeLegend({ min: 0, max: 1, signed: false }, "importance");
-    legend.setAttribute("data-testid", "saliency-legend");
     caption.replaceChildren(text, document.createElement("br"), small, legend);
   }
 

@@ -1,11 +1,13 @@
 // "What this filter looks for": the 9 MNIST test patches that excite one conv kernel most.
 
 import { byPart } from "../shared/dom.js";
+import { WINDOW_COLOUR, pictureScale } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { formatValue } from "../shared/format.js";
 import { getJSONWhenReady } from "../shared/api.js";
 
-const UNSIGNED = { min: 0, max: 1, signed: false };
+const PIXELS = pictureScale(0, 255); // the source digits, 0-255, as ink on paper
+const ZOOM = 4; // canvas pixels per digit pixel, so that the window's outline is crisp
 
 /**
  * Fill `root` (a section with data-part patches-title, patches-what, patches) for a conv kernel.
@@ -59,16 +61,19 @@ export function createTopPatches(root) {
   function draw(answer) {
     const [h, w] = answer.receptive_field.size;
     what.textContent =
-      `The ${answer.patches.length} MNIST test patches (${h} × ${w} pixels each: what one unit ` +
-      `of ${answer.layer} reads) on which this kernel answers most strongly, strongest first, ` +
-      "one per digit. The number is the kernel's output there, before the ReLU.";
+      `The ${answer.patches.length} MNIST test digits on which this kernel answers most strongly, ` +
+      `strongest first, each with the ${h} × ${w} window one unit of ${answer.layer} reads ` +
+      "outlined; a patch too like a stronger one is skipped, so each shows another shape. " +
+      "The number is the kernel's output there, before the ReLU.";
     grid.replaceChildren(
-      ...answer.patches.map((patch, i) => {
+      ...answer.patches.map((_, i) => {
         const figure = document.createElement("figure");
         const canvas = document.createElement("canvas");
-        canvas.width = w;
-        canvas.height = h;
+        const digit = answer.digits[i];
+        canvas.width = digit[0].length * ZOOM;
+        canvas.height = digit.length * ZOOM;
         canvas.className = "heatmap patch";
+        canvas.dataset.testid = `top-patch-${i}`;
         const value = formatValue(answer.activations[i]);
         const [row, col] = answer.windows[i];
         canvas.title =
@@ -76,7 +81,11 @@ export function createTopPatches(root) {
           `cols ${col}–${col + w - 1}: ${answer.layer}[${answer.kernel}] = ${value}`;
         canvas.setAttribute("role", "img");
         canvas.setAttribute("aria-label", canvas.title);
-        drawHeatmap(canvas.getContext("2d"), patch, UNSIGNED);
+        const ctx = canvas.getContext("2d");
+        drawHeatmap(ctx, digit, PIXELS);
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = WINDOW_COLOUR;
+        ctx.strokeRect(col * ZOOM + 1.5, row * ZOOM + 1.5, w * ZOOM - 3, h * ZOOM - 3);
         const caption = document.createElement("figcaption");
         caption.textContent = value;
         figure.append(canvas, caption);

@@ -109,7 +109,7 @@ export function tourSteps(model, answer) {
 function negatives(answer, name) {
   const entry = answer?.layers.find((l) => l.name === name);
   if (!entry) return "";
-  const values = entry.activations.flat(2);
+  const values = entry.activations.flatMap((map) => map.flatMap((row) => Array.from(row))); // rows may be typed
   const below = values.filter((v) => v < 0).length;
   return `In your drawing ${below.toLocaleString("en-US")} of ${name}'s ${values.length.toLocaleString("en-US")} values were negative: here they are 0 (white).`;
 }

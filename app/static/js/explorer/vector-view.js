@@ -3,6 +3,7 @@
 import { colourFor } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { cellAt } from "../shared/pointer.js";
+import { requestDraw, watchVisibility } from "./draw-queue.js";
 import { formatValue } from "../shared/format.js";
 
 /** A strip canvas for `length` values; hovering names the unit and its value. */
@@ -18,17 +19,26 @@ export function createStrip(name, length, tooltip) {
     tooltip.show(e, `${name}[${i}] = ${formatValue(values[i])}`);
   });
   canvas.addEventListener("pointerleave", () => tooltip.hide());
-  return {
-    element: canvas,
-    /** Draw the values `v` under `scale`; null clears the strip. */
-    show(v, scale) {
-      values = v;
+  let scale = null;
+  const item = {
+    canvas,
+    draw() {
       const ctx = canvas.getContext("2d");
-      if (v) drawHeatmap(ctx, [v], scale);
+      if (values) drawHeatmap(ctx, [values], scale);
       else {
         ctx.fillStyle = "#eef1f5";
         ctx.fillRect(0, 0, canvas.width, canvas.height);
       }
+    },
+  };
+  watchVisibility(item);
+  return {
+    element: canvas,
+    /** Draw the values `v` under `s` at the next frame (while on screen); null clears the strip. */
+    show(v, s) {
+      values = v;
+      scale = s;
+      requestDraw(item);
     },
   };
 }
@@ -81,5 +91,15 @@ export function createBars(labels) {
     });
   };
   draw(null, { min: 0, max: 1, signed: false });
-  return { element: canvas, show: draw };
+  let next = null;
+  const item = { canvas, draw: () => draw(...next) };
+  watchVisibility(item);
+  return {
+    element: canvas,
+    /** Draw `values` under `scale` at the next frame (while on screen); null: empty bars. */
+    show(values, scale) {
+      next = [values, scale];
+      requestDraw(item);
+    },
+  };
 }

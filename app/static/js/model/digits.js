@@ -1,10 +1,11 @@
 // The test digits of one confusion-matrix cell, each linking to the network explorer.
 import { getJSON } from "../shared/api.js";
 import { byTestId } from "../shared/dom.js";
+import { pictureScale } from "../shared/colour.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { modelInAddress } from "../explorer/model-picker.js";
 
-const INK = { min: 0, max: 255, signed: false };
+const INK = pictureScale(0, 255);
 const SHOWN = 32;
 let latest = 0; // only the answer to the most recent click is drawn
 

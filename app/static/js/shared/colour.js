@@ -18,18 +18,51 @@ export function sequentialColour(t) {
   return divergingColour(Math.max(0, Math.min(1, t)));
 }
 
-/** value -> [r, g, b] under `scale`, with the scale's constants worked out once. */
-export function colourFunction(scale) {
-  if (scale.signed) {
+/** Pictures (the digit itself, not a layer's values): white paper to dark ink, t in [0, 1]. */
+export function inkColour(t) {
+  const c = Math.max(0, Math.min(1, t));
+  return [255 - 226 * c, 255 - 219 * c, 255 - 207 * c]; // white -> ink (29, 36, 48)
+}
+
+/** The scale of a picture with values in [min, max]: drawn as ink on paper. */
+export function pictureScale(min = 0, max = 1) {
+  return { min, max, signed: false, picture: true };
+}
+
+const TABLES = new Map(); // scale kind -> Uint8ClampedArray(256 * 3): the colour of each level
+
+function table(kind, colourOf) {
+  if (!TABLES.has(kind)) {
+    const t = new Uint8ClampedArray(256 * 3);
+    for (let i = 0; i < 256; i += 1) t.set(colourOf(i), 3 * i);
+    TABLES.set(kind, t);
+  }
+  return TABLES.get(kind);
+}
+
+/**
+ * The scale as 256 levels, for painting many cells without allocating: {table, level(v)},
+ * the colour of v being table[3 * level(v) .. + 3] (the same colours as colourFor, quantised).
+ */
+export function colourLevels(scale) {
+  if (scale.signed && !scale.picture) {
     const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
-    return (v) => divergingColour(v / m);
+    return {
+      table: table("diverging", (i) => divergingColour(i / 127.5 - 1)),
+      level: (v) => Math.round((Math.max(-1, Math.min(1, v / m)) + 1) * 127.5),
+    };
   }
   const span = scale.max - scale.min || 1;
-  return (v) => sequentialColour((v - scale.min) / span);
+  const kind = scale.picture ? "picture" : "sequential";
+  return {
+    table: table(kind, (i) => (scale.picture ? inkColour : sequentialColour)(i / 255)),
+    level: (v) => Math.round(Math.max(0, Math.min(1, (v - scale.min) / span)) * 255),
+  };
 }
 
 /** Colour of one value under a scale {min, max, signed}. */
 export function colourFor(value, scale) {
+  if (scale.picture) return inkColour((value - scale.min) / (scale.max - scale.min || 1));
   if (scale.signed) {
     const m = Math.max(Math.abs(scale.min), Math.abs(scale.max)) || 1;
     return divergingColour(value / m);

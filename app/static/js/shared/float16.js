@@ -30,7 +30,10 @@ export function decodeFloat16(packed) {
   return out;
 }
 
-/** A flat Float32Array of `shape` as nested arrays whose innermost rows are subarray views. */
+/**
+ * A flat Float32Array of `shape` as nested arrays whose rows are Float32Array views (no copy):
+ * values[c][r][c] and row.forEach read like the JSON lists; flat() stops at the rows.
+ */
 export function nestViews(flat, shape) {
   if (shape.length <= 1) return flat;
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);

@@ -1,6 +1,6 @@
 // The one heatmap painter: every heatmap and overlay on every page is drawn through paintGrid.
 
-import { colourFunction } from "./colour.js";
+import { colourLevels } from "./colour.js";
 
 const buffers = new Map(); // "cols x rows" -> {canvas, ctx, img}: one pixel per cell, reused
 
@@ -39,6 +39,11 @@ export function paintGrid(ctx, rows, cols, pixelAt, { box = null, smooth = false
       data[k + 3] = alpha;
     }
   }
+  blit(ctx, buffer, { box, smooth });
+}
+
+/** Copy the buffer into ctx, upscaled into `box` (default: the whole canvas, cleared first). */
+function blit(ctx, buffer, { box = null, smooth = false }) {
   buffer.ctx.putImageData(buffer.img, 0, 0);
   ctx.imageSmoothingEnabled = smooth;
   const { width, height } = ctx.canvas;
@@ -47,9 +52,28 @@ export function paintGrid(ctx, rows, cols, pixelAt, { box = null, smooth = false
   ctx.drawImage(buffer.canvas, to.x, to.y, to.width, to.height);
 }
 
-/** Draw a 2-D grid (array of rows) of values as a heatmap under `scale`; options as paintGrid. */
+/**
+ * Draw a 2-D grid (rows: arrays or typed arrays) of values as a heatmap under `scale`;
+ * options as paintGrid. Colours come from the scale's 256-level table: nothing is allocated
+ * per cell, which keeps a live update's dozens of maps cheap.
+ */
 export function drawHeatmap(ctx, grid, scale, options = {}) {
   const rows = grid.length;
-  const colour = colourFunction(scale);
-  paintGrid(ctx, rows, rows ? grid[0].length : 0, (r, c) => colour(grid[r][c]), options);
+  const cols = rows ? grid[0].length : 0;
+  if (!rows || !cols) return;
+  const { table, level } = colourLevels(scale);
+  const buffer = bufferFor(cols, rows);
+  const data = buffer.img.data;
+  for (let r = 0; r < rows; r += 1) {
+    const row = grid[r];
+    for (let c = 0; c < cols; c += 1) {
+      const j = 3 * level(row[c]);
+      const k = 4 * (r * cols + c);
+      data[k] = table[j];
+      data[k + 1] = table[j + 1];
+      data[k + 2] = table[j + 2];
+      data[k + 3] = 255;
+    }
+  }
+  blit(ctx, buffer, options);
 }

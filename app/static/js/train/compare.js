@@ -60,8 +60,10 @@ async function shiftTable(pair, input) {
   return table;
 }
 
-/** Fill `root` with the comparison of two runs (GET /api/runs records); `input`: your drawing or null. */
-export async function showComparison(root, pair, input) {
+/** Fill `root` with the comparison of two runs (GET /api/runs records); `input`: a promise of
+ * your drawing's request fields, or of null. */
+export async function showComparison(root, pair, pendingInput) {
+  const input = await pendingInput;
   root.hidden = false;
   root.replaceChildren(el("p", "muted", "Comparing…"));
   try {

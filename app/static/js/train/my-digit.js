@@ -28,8 +28,9 @@ export function createMyDigit(root, say) {
   let maps = [];
 
   const predictor = createPredictor({
-    request: (signal) => {
-      const body = { image: pad.toDataURL(), preprocess: true, layers: target.layer ? [target.layer] : [] };
+    request: async (signal) => {
+      const image = await pad.toDataURLAsync();
+      const body = { image, preprocess: true, layers: target.layer ? [target.layer] : [] };
       return postJSON("/api/predict", { ...body, model: target.model, checkpoint: target.checkpoint }, { signal });
     },
     onResult: show,
@@ -100,8 +101,8 @@ export function createMyDigit(root, say) {
       if (!target) return blank(pad.isEmpty() ? "Draw a digit" : "Start a run: it reads your digit at every checkpoint");
       if (!pad.isEmpty()) predictor.schedule({ now: true });
     },
-    /** The drawing as the request fields of /api/predict, or null when the pad is empty. */
-    input: () => (pad.isEmpty() ? null : { image: pad.toDataURL(), preprocess: true }),
+    /** Promise of the drawing as the request fields of /api/predict, or null when the pad is empty. */
+    input: async () => (pad.isEmpty() ? null : { image: await pad.toDataURLAsync(), preprocess: true }),
     stale,
   };
 }

@@ -15,10 +15,19 @@ from pathlib import Path
 import numpy as np
 
 from engine.architecture import mnist_cnn
+from engine.calibration import calibrate
 from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
+from engine.mixed_data import calibration_set, synthetic_training_extra
 from engine.plot import plot_curves
 from engine.runtime import configure_training
-from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, model_version, save_model
+from engine.serialize import (
+    BUNDLED_WEIGHTS,
+    ModelFileError,
+    load_model,
+    model_version,
+    previous_models,
+    save_model,
+)
 from engine.train import TrainConfig, evaluate, to_input, train
 
 
@@ -31,13 +40,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         augment=not args.no_augment,
+        elastic=args.elastic,
+        synthetic_per_digit=args.synthetic,
     )
     train_x, train_y = load_mnist("train", args.data)
     test_x, test_y = load_mnist("test", args.data)
     model = mnist_cnn(seed=args.seed)
     started = time.perf_counter()
-    history = train(model, to_input(train_x), train_y, config)
+    extra = synthetic_training_extra(config, args.data)
+    history = train(model, to_input(train_x), train_y, config, extra=extra)
     seconds = time.perf_counter() - started
+    calibration = calibrate(model, *calibration_set(train_x, train_y, config, args.data))
     result = evaluate(model, to_input(test_x), test_y)
     curves = dataclasses.asdict(history)
     metadata = {
@@ -48,6 +61,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         "confusion_matrix": result["confusion_matrix"],
         "training": {**dataclasses.asdict(config), "seconds": round(seconds, 1)},
         "history": curves,
+        "calibration": calibration,
+        "previous_models": previous_models(Path(args.replaces)) if args.replaces else [],
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -126,6 +141,15 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-augment", action="store_true", help="train on the plain images")
+    p.add_argument(
+        "--synthetic", type=int, default=0, help="drawn training digits per class mixed in"
+    )
+    p.add_argument(
+        "--elastic", type=float, default=0.0, help="share of images elastically distorted (0-1)"
+    )
+    p.add_argument(
+        "--replaces", help="a model file this one replaces: its accuracy and version are kept"
+    )
     p.add_argument("--out", default="runs/mnist_cnn.npz", help="weights path (.npz)")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("evaluate", help="test accuracy of a saved model")

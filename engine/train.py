@@ -91,6 +91,8 @@ class TrainConfig:
     seed: int = 0
     augment: bool = True
     validation: int = 5000
+    elastic: float = 0.0  # share of augmented images also elastically distorted
+    synthetic_per_digit: int = 0  # drawn training digits per class mixed in (engine/mixed_data.py)
 
 
 @dataclass
@@ -132,12 +134,17 @@ def train(
     labels: np.ndarray,
     config: TrainConfig,
     progress: bool = True,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> History:
-    """Train in place on (N, 1, H, W) float images with a held-out validation split."""
+    """Train in place on (N, 1, H, W) float images with a held-out validation split; `extra`
+    (images, labels) join the training part only (never the validation split)."""
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(images))
     n_val = min(config.validation, len(images) // 5)
     val_idx, train_idx = order[:n_val], order[n_val:]
+    if extra is not None:
+        train_idx = np.concatenate([train_idx, np.arange(len(images), len(images) + len(extra[1]))])
+        images, labels = np.concatenate([images, extra[0]]), np.concatenate([labels, extra[1]])
     x_val, y_val = images[val_idx], labels[val_idx]
     optimizer = Adam(model, lr=config.lr)
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
@@ -159,7 +166,7 @@ def train(
                 idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
                 x = images[idx]
                 if config.augment:
-                    x = augment_batch(x[:, 0], rng)[:, None]
+                    x = augment_batch(x[:, 0], rng, elastic=config.elastic)[:, None]
                 y = labels[idx].astype(np.int64)
                 progress_frac = step / max(total_steps - 1, 1)
                 cosine = 0.5 * (1 + math.cos(math.pi * progress_frac))

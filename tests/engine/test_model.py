@@ -50,18 +50,23 @@ def test_mnist_cnn_shapes_and_size():
     model = mnist_cnn(seed=0)
     assert model.shapes == [
         (1, 28, 28),
-        (8, 28, 28),
-        (8, 28, 28),
-        (8, 14, 14),
+        (16, 28, 28),
+        (16, 28, 28),
         (16, 14, 14),
-        (16, 14, 14),
-        (16, 7, 7),
-        (784,),
+        (32, 14, 14),
+        (32, 14, 14),
+        (32, 7, 7),
+        (1568,),
         (128,),
         (128,),
         (10,),
     ]
-    assert model.parameter_count() == (8 * 9 + 8) + (16 * 8 * 9 + 16) + (784 * 128 + 128) + 1290
+    assert model.parameter_count() == (
+        (16 * 9 + 16) + (32 * 16 * 9 + 32) + (1568 * 128 + 128) + 1290
+    )
+    small = mnist_cnn(seed=0, conv1=8, conv2=16, hidden=64)
+    assert small.shapes[1] == (8, 28, 28) and small.shapes[7] == (784,)
+    assert small.shapes[8] == (64,)
     assert model.class_names == [str(d) for d in range(10)]
     logits = model.forward(np.zeros((3, 1, 28, 28), dtype=np.float32))
     assert logits.shape == (3, 10)

@@ -42,6 +42,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         augment=not args.no_augment,
         elastic=args.elastic,
         synthetic_per_digit=args.synthetic,
+        non_digits_per_kind=args.non_digits,
     )
     train_x, train_y = load_mnist("train", args.data)
     test_x, test_y = load_mnist("test", args.data)
@@ -143,6 +144,12 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-augment", action="store_true", help="train on the plain images")
     p.add_argument(
         "--synthetic", type=int, default=0, help="drawn training digits per class mixed in"
+    )
+    p.add_argument(
+        "--non-digits",
+        type=int,
+        default=0,
+        help="drawn non-digits per kind, trained towards equal probabilities (outlier exposure)",
     )
     p.add_argument(
         "--elastic", type=float, default=0.0, help="share of images elastically distorted (0-1)"

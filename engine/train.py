@@ -93,6 +93,7 @@ class TrainConfig:
     validation: int = 5000
     elastic: float = 0.0  # share of augmented images also elastically distorted
     synthetic_per_digit: int = 0  # drawn training digits per class mixed in (engine/mixed_data.py)
+    non_digits_per_kind: int = 0  # drawn non-digits per kind, trained towards equal probabilities
 
 
 @dataclass

@@ -168,14 +168,14 @@ def test_describe_is_json_ready_and_rebuilds_the_model():
     assert conv1["kind"] == "conv2d"
     assert conv1["hyperparameters"] == {
         "in_channels": 1,
-        "out_channels": 8,
+        "out_channels": 16,
         "kernel_size": [3, 3],
         "stride": [1, 1],
         "padding": [1, 1],
     }
     assert conv1["input_shape"] == [1, 28, 28]
-    assert conv1["output_shape"] == [8, 28, 28]
-    assert conv1["parameter_count"] == 80
+    assert conv1["output_shape"] == [16, 28, 28]
+    assert conv1["parameter_count"] == 160
     assert desc[-1]["output_shape"] == [10]
     assert sum(d["parameter_count"] for d in desc) == model.parameter_count()
     rebuilt = build_model(json.loads(json.dumps(model.describe())))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.losses import NO_CLASS
 from engine.mixed_data import CALIBRATION_PER_DIGIT, calibration_set, synthetic_training_extra
 from engine.preprocess import preprocess
+from engine.strokes.nondigits import NON_DIGIT_KINDS
 from engine.strokes.sets import (
     EVALUATION_SEED,
     RESERVED_SEEDS,
@@ -19,6 +21,7 @@ from engine.strokes.training_set import (
     TRAINING_SEED_BASE,
     cache_path,
     render_training_digits,
+    render_training_non_digits,
     synthetic_digits,
     to_network_image,
     training_seed,
@@ -41,6 +44,14 @@ def test_a_run_seed_that_maps_onto_a_reserved_seed_is_refused():
             training_digits(reserved, 1)
 
 
+def test_training_non_digits_are_labelled_no_class_and_refuse_reserved_seeds():
+    images, labels = render_training_non_digits(training_seed(0), 1)
+    assert images.shape == (len(NON_DIGIT_KINDS), 28, 28)
+    assert (labels == NO_CLASS).all()
+    with pytest.raises(ValueError, match="reserved"):
+        render_training_non_digits(EVALUATION_SEED, 1)
+
+
 def test_training_drawings_differ_from_every_evaluation_drawing():
     train_images, _ = render_training_digits(training_seed(0), 3)
     eval_images = np.stack([to_network_image(d) for d in digit_drawings(EVALUATION_SEED, 3)])
@@ -60,7 +71,7 @@ def test_labels_follow_the_digits_and_the_cache_returns_what_was_rendered(tmp_pa
     data = tmp_path / "mnist"
     images, labels = synthetic_digits(training_seed(3), 2, 0, data)
     np.testing.assert_array_equal(labels, np.repeat(np.arange(10), 2))
-    assert cache_path(training_seed(3), 2, 0, data).is_file()
+    assert cache_path(f"digits-{training_seed(3)}-0-2", data).is_file()
     cached, cached_labels = synthetic_digits(training_seed(3), 2, 0, data)
     np.testing.assert_array_equal(cached, images)
     np.testing.assert_array_equal(cached_labels, labels)
@@ -88,7 +99,13 @@ def test_two_small_mixed_runs_are_identical(tmp_path, rng):
     x = to_input((rng.random((200, 28, 28)) * 255).astype(np.uint8))
     y = rng.integers(0, 10, 200).astype(np.uint8)
     config = TrainConfig(
-        epochs=1, batch_size=32, seed=5, validation=40, elastic=0.5, synthetic_per_digit=3
+        epochs=1,
+        batch_size=32,
+        seed=5,
+        validation=40,
+        elastic=0.5,
+        synthetic_per_digit=3,
+        non_digits_per_kind=1,
     )
     models = []
     for _ in range(2):

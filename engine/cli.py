@@ -77,6 +77,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print test accuracy, per-class accuracy and the confusion matrix (or the drawn report)."""
+    if args.record:
+        from engine.drawn_record import record_drawn
+
+        entries = record_drawn(Path(args.weights), args.data)
+        print(f"recorded the is-digit test {entries['digit_test']} and the drawn-set figures")
     model, _ = load_model(Path(args.weights))
     if args.drawn:
         from engine.drawn_report import print_drawn_evaluation
@@ -167,6 +172,12 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
         "--drawn",
         action="store_true",
         help="read the project's drawn digits and non-digits (no data needed; MNIST beside if on disk)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="fit the is-digit test on the tuning drawings and store it with the drawn-set "
+        "figures and calibration plots in the model's JSON",
     )
     p.add_argument(
         "--per-digit",

@@ -43,6 +43,7 @@ class Sequential:
         n_out = self.shapes[-1][0]
         self.class_names = class_names or [str(k) for k in range(n_out)]
         self.temperature = 1.0  # probabilities are softmax(logits / temperature) (calibration)
+        self.digit_test: Any = None  # engine.ood.DigitTest fitted with the model (load_model)
 
     def _infer_shapes(self) -> list[Shape]:
         """Per-sample shapes: [input, after layer 1, ..., after layer L]."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.architecture import build_model
 from engine.model import Sequential
+from engine.ood import DigitTest
 
 FORMAT_VERSION = 1
 BUNDLED_WEIGHTS = Path(__file__).parent / "weights" / "mnist_cnn.npz"
@@ -99,6 +100,10 @@ def load_model(weights: Path = BUNDLED_WEIGHTS) -> tuple[Sequential, dict[str, A
         p[...] = stored[key]
     metadata = doc.get("metadata", {})
     model.temperature = temperature_of(metadata)
+    try:
+        model.digit_test = DigitTest.from_metadata(metadata)
+    except TypeError as exc:
+        raise ModelFileError(f"{json_path_for(weights)}: bad digit_test entry: {exc}") from exc
     return model, metadata
 
 

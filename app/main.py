@@ -19,7 +19,7 @@ from app.middleware import (
     SecurityHeadersMiddleware,
     StartupMessageMiddleware,
 )
-from app.routers import docs, health, insight, model, pages, predict, samples, steps
+from app.routers import docs, health, insight, model, pages, predict, robustness, samples, steps
 from app.state import start
 from app.static_files import RevalidatedStaticFiles
 from engine.runtime import SERVE_BLAS_THREADS, limit_blas_threads
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
-    for router in (health, model, predict, steps, samples, insight, pages, docs):
+    for router in (health, model, predict, robustness, steps, samples, insight, pages, docs):
         app.include_router(router.router)
     return app
 

@@ -20,7 +20,7 @@ def seven() -> np.ndarray:
 def test_working_copy_is_the_ink_at_most_work_side(seven):
     ink = working_ink(seven)
     assert max(ink.shape) == WORK_SIDE
-    assert 0.0 <= ink.min() and ink.max() <= 1.0
+    assert ink.min() >= 0.0 and ink.max() <= 1.0
     assert ink[0, 0] == 0.0 and ink.max() > 0.9  # paper is 0, ink is 1
 
 

@@ -10,16 +10,13 @@ def sample_bilinear(images: np.ndarray, src_y: np.ndarray, src_x: np.ndarray) ->
     n, h, w = images.shape
     y0, x0 = np.floor(src_y).astype(np.int64), np.floor(src_x).astype(np.int64)
     fy, fx = (src_y - y0).astype(np.float32), (src_x - x0).astype(np.float32)
-    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # zeros outside the image
-    batch = np.arange(n)[:, None, None]
-
-    def tap(dy: int, dx: int) -> np.ndarray:
-        ry = np.clip(y0 + dy + 1, 0, h + 1)
-        rx = np.clip(x0 + dx + 1, 0, w + 1)
-        return padded[batch, ry, rx]
-
-    top = tap(0, 0) * (1 - fx) + tap(0, 1) * fx
-    bottom = tap(1, 0) * (1 - fx) + tap(1, 1) * fx
+    flat = np.pad(images, ((0, 0), (1, 1), (1, 1))).ravel()  # zeros outside the image
+    base = (np.arange(n) * ((h + 2) * (w + 2)))[:, None, None]  # (N, 1, 1) image offsets
+    row0 = base + np.clip(y0 + 1, 0, h + 1) * (w + 2)  # flat offsets of the two rows tapped
+    row1 = base + np.clip(y0 + 2, 0, h + 1) * (w + 2)
+    col0, col1 = np.clip(x0 + 1, 0, w + 1), np.clip(x0 + 2, 0, w + 1)
+    top = flat[row0 + col0] * (1 - fx) + flat[row0 + col1] * fx
+    bottom = flat[row1 + col0] * (1 - fx) + flat[row1 + col1] * fx
     return (top * (1 - fy) + bottom * fy).astype(np.float32)
 
 

@@ -7,6 +7,7 @@ import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
 import { createProbabilities } from "./probabilities.js";
 import { verdict } from "./verdict.js";
+import { createRobustnessLab } from "./robustness-lab.js";
 import { createNetworkView } from "./network-view.js";
 import { showKernels } from "./kernels-view.js";
 import { createExplainPanel } from "./explain-panel.js";
@@ -53,6 +54,10 @@ export async function startExplorer(doc) {
       name === "input" ? [last?.answer.input] : last?.answer.layers.find((l) => l.name === name)?.activations,
   });
 
+  const lab = createRobustnessLab(byId("robustness-lab"), {
+    classNames: model.class_names,
+    input: () => last?.input ?? null,
+  });
   const topPatches = createTopPatches(byId("top-patches"));
   const saliency = createSaliencyView(doc, {
     onChange: (method) => method && last && predictor.schedule({ now: true }),
@@ -105,6 +110,7 @@ export async function startExplorer(doc) {
     network.show(answer);
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
+    lab.refresh();
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
   }
 
@@ -119,6 +125,7 @@ export async function startExplorer(doc) {
     input28.fillStyle = "#fff";
     input28.fillRect(0, 0, input28.canvas.width, input28.canvas.height);
     saliency.clear();
+    lab.clear();
     doc.body.classList.remove("has-answer");
     panel.close();
     say("");

@@ -27,7 +27,7 @@ export function createProbabilities(container, classNames) {
     show(probabilities, prediction) {
       probabilities.forEach((p, i) => {
         rows[i].bar.style.width = `${(100 * p).toFixed(1)}%`;
-        rows[i].value.textContent = p < 0.001 ? "0%" : surePercent(p);
+        rows[i].value.textContent = p < 0.001 ? "0%" : surePercent(p).replace("> ", ">");
         rows[i].row.classList.toggle("top", i === prediction);
       });
     },

@@ -47,6 +47,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     train_x, train_y = load_mnist("train", args.data)
     test_x, test_y = load_mnist("test", args.data)
     model = mnist_cnn(seed=args.seed)
+    if args.init:  # continue from saved weights of the same architecture
+        for (_, _, p), (_, _, q) in zip(
+            model.parameters(), load_model(Path(args.init))[0].parameters(), strict=True
+        ):
+            p[...] = q
     started = time.perf_counter()
     extra = synthetic_training_extra(config, args.data)
     history = train(model, to_input(train_x), train_y, config, extra=extra)
@@ -60,7 +65,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         "test_loss": result["loss"],
         "per_class_accuracy": result["per_class_accuracy"],
         "confusion_matrix": result["confusion_matrix"],
-        "training": {**dataclasses.asdict(config), "seconds": round(seconds, 1)},
+        "training": {
+            **dataclasses.asdict(config),
+            "seconds": round(seconds, 1),
+            "init": str(args.init) if args.init else None,
+        },
         "history": curves,
         "calibration": calibration,
         "previous_models": previous_models(Path(args.replaces)) if args.replaces else [],
@@ -159,6 +168,7 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--elastic", type=float, default=0.0, help="share of images elastically distorted (0-1)"
     )
+    p.add_argument("--init", help="start from these weights (same architecture) instead of random")
     p.add_argument(
         "--replaces", help="a model file this one replaces: its accuracy and version are kept"
     )

@@ -49,7 +49,7 @@ def test_every_layer_is_drawn_and_labelled(page, live_server) -> None:
         canvas = page.get_by_test_id(f"layer-{name}").locator("canvas").first
         assert canvas.evaluate(CANVAS_INK) > 2, f"{name} is blank"
     assert page.get_by_test_id("kernel-conv1-7").locator("canvas").count() == 1
-    assert page.get_by_test_id("kernel-conv2-15").locator("canvas").count() == 8
+    assert page.get_by_test_id("kernel-conv2-31").locator("canvas").count() == 16
     assert page.console_errors == []
 
 

@@ -7,7 +7,7 @@ import { COLOURS, drawYAxis, plotBox } from "./chart.js";
 export function drawReliability(ctx, entry, title) {
   const { width, height } = ctx.canvas;
   ctx.clearRect(0, 0, width, height);
-  const box = plotBox(ctx, { left: 92, bottom: 70 });
+  const box = plotBox(ctx, { left: 92, right: 40, bottom: 70 });
   drawYAxis(ctx, box, 0, 1, [0, 0.25, 0.5, 0.75, 1], (t) => percent(t, 0), title);
   const x = (c) => box.x + c * box.w;
   const y = (a) => box.y + box.h - a * box.h;
@@ -60,7 +60,7 @@ export function renderCalibration(parts, meta) {
     lines.push(`${name}: ${percent(entry.ece_before, 2)} before, ${percent(entry.ece_after, 2)} after`);
   }
   parts.text.textContent =
-    `Temperature ${cal.temperature.toFixed(3)}, fitted on the validation split (${cal.fitted_on}). ` +
+    `Temperature ${cal.temperature.toFixed(3)}, fitted on the ${cal.fitted_on}. ` +
     `Expected calibration error (15 bins) — ${lines.join("; ")}.`;
   return true;
 }

@@ -16,7 +16,7 @@ from engine.model import Sequential
 from engine.preprocess import EMPTY, INK_THRESHOLD, EmptyDrawingError, ink_map, preprocess, resize
 from engine.strokes.render import CANVAS
 
-WORK_SIDE = 84  # px: the working copy's longer side (3 x the 28 x 28 input)
+WORK_SIDE = 56  # px: the working copy's longer side (2 x the 28 x 28 input)
 NOISE_SEED = 0  # the noise is the same for every request: a sweep compares like with like
 
 # name -> (lowest value, highest value, what a value means)

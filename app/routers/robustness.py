@@ -30,7 +30,8 @@ async def robustness(
     """Send the drawing as for /api/predict, a `transform` and up to 64 `values`; each value
     changes the drawing before preprocessing, and the answer has, per value, the predicted
     digit, the probabilities and the 28 x 28 input the network saw (422 for an unknown
-    transform, too many values, or values that are not finite or out of the transform's range)."""
+    transform, too many values, values that are not finite; 400 for a value outside its
+    transform's range, or a drawing with no ink)."""
     return await run_numerics(_robustness, req, loaded, settings, large=True)
 
 

@@ -56,8 +56,7 @@ def test_pixels_work_too_and_erasing_everything_reads_nothing(client):
         ({"values": list(range(65))}, ["values", "64"]),
         ({"values": []}, ["values", "1"]),
         ({"values": [10, float("nan")]}, ["values"]),
-        ({"values": [90, 61, 0], "transform": "noise"}, ["noise", "0..0.5"]),
-        ({"values": [200]}, ["rotate", "-180..180"]),
+        ({"values": [200]}, ["values", "180"]),
         ({"values": "30"}, ["values", "list"]),
     ],
 )
@@ -68,6 +67,17 @@ def test_bad_requests_are_422_with_a_message(client, expect_error, change, words
         "/api/robustness", content=content, headers={"content-type": "application/json"}
     )
     expect_error(r, 422, *words)
+
+
+@pytest.mark.parametrize(
+    ("transform", "values", "words"),
+    [("noise", [90, 61, 0], ["noise", "0..0.5"]), ("erase", [-30, 0], ["erase", "0..1"])],
+)
+def test_values_outside_the_transforms_range_are_400_with_a_message(
+    client, expect_error, transform, values, words
+):
+    body = {"pixels": [[0, 1], [1, 0]], "transform": transform, "values": values}
+    expect_error(client.post("/api/robustness", json=body), 400, *words)
 
 
 def test_an_empty_drawing_is_a_400(client, expect_error):

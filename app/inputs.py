@@ -46,6 +46,25 @@ def read_request(req: ImageInput, settings: Settings) -> Read:
     """A request's `image` or `pixels` -> (1, 28, 28) input and its placement (or None)."""
     if req.image is not None:
         return read_bytes(decode_base64_image(req.image), req.preprocess, settings)
+    return to_network_input(read_pixels(req, settings), req.preprocess)
+
+
+def read_drawing(req: ImageInput, settings: Settings) -> np.ndarray:
+    """A request's `image` or `pixels`, decoded but not preprocessed (to change the drawing)."""
+    if req.image is None:
+        return read_pixels(req, settings)
+    pixels, _ = decode_image_with_size(
+        decode_base64_image(req.image),
+        settings.max_image_pixels,
+        settings.max_image_side,
+        settings.working_side,
+        settings.large_decodes,
+    )
+    return pixels
+
+
+def read_pixels(req: ImageInput, settings: Settings) -> np.ndarray:
+    """A request's `pixels` -> (H, W) float64 in [0, 1]; 400/413 for bad or too large arrays."""
     assert req.pixels is not None  # guaranteed by the schema's validator
     try:
         rows, cols = check_rectangular(req.pixels, 2, "pixels")
@@ -55,10 +74,9 @@ def read_request(req: ImageInput, settings: Settings) -> Read:
     if max(rows, cols) > limit:
         raise TooLarge(f"pixels is {rows} x {cols}; the largest side allowed is {limit}")
     try:
-        unit = pixels_to_unit(np.asarray(req.pixels, dtype=np.float64))
+        return pixels_to_unit(np.asarray(req.pixels, dtype=np.float64))
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    return to_network_input(unit, req.preprocess)
 
 
 def is_large(req: ImageInput) -> bool:

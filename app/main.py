@@ -28,6 +28,7 @@ from app.routers import (
     models,
     pages,
     predict,
+    robustness,
     runs,
     samples,
     steps,
@@ -100,8 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StartupMessageMiddleware)
     install_error_handlers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
-    routers = (health, model, models, runs, predict, steps, vector_steps, samples, insight)
-    for router in (*routers, pages, docs):
+    routers = (health, model, models, runs, predict, robustness, steps, vector_steps, samples)
+    for router in (*routers, insight, pages, docs):
         app.include_router(router.router)
     return app
 

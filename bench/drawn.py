@@ -20,7 +20,8 @@ from engine.calibration import expected_calibration_error, fit_temperature, nll,
 from engine.data import load_mnist
 from engine.drawn_eval import choose_threshold, digit_report, flag_report, read_drawings, scores
 from engine.drawn_report import model_logits
-from engine.ood import DIGIT_THRESHOLD
+from engine.mixed_data import validation_split
+from engine.ood import DigitTest
 from engine.serialize import BUNDLED_WEIGHTS, load_model
 from engine.strokes.sets import (
     EVALUATION_SEED,
@@ -31,12 +32,6 @@ from engine.strokes.sets import (
     non_digit_drawings,
 )
 from engine.train import TrainConfig
-
-
-def validation_split(n: int, config: TrainConfig) -> np.ndarray:
-    """Indices of the training images engine/train.py holds out for validation."""
-    order = np.random.default_rng(config.seed).permutation(n)
-    return order[: min(config.validation, n // 5)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,21 +92,22 @@ def main(argv: list[str] | None = None) -> None:
             f"| {nll(ev_d.logits, ev_d.labels, t):.4f} |"
         )
 
-    tuned = choose_threshold(scores(tu_d))
+    test = model.digit_test or DigitTest()
+    tuned = choose_threshold(scores(tu_d, test))
     print("\n## No digit: digit_score < threshold\n")
     print("| threshold | chosen on | set | non-digits flagged | drawn digits flagged |")
     print("| --- | --- | --- | --- | --- |")
     for threshold, how in (
         (tuned, f"seed {TUNING_SEED}, <= 2 % digits"),
-        (DIGIT_THRESHOLD, "engine.ood default"),
+        (test.threshold, "the model's digit_test"),
     ):
         for name, d, n in (("tuning", tu_d, tu_n), ("evaluation", ev_d, ev_n)):
-            f = flag_report(d, n, threshold)
+            f = flag_report(d, n, threshold, test)
             print(
                 f"| {threshold:.3f} | {how} | {name} | {f['non_digits_flagged']:.3f} "
                 f"| {f['digits_flagged']:.3f} |"
             )
-    f = flag_report(ev_d, ev_n, tuned)
+    f = flag_report(ev_d, ev_n, test.threshold, test)
     print("\n| non-digit kind (evaluation) | flagged |")
     print("| --- | --- |")
     for kind, rate in f["non_digits_per_kind"].items():

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.architecture import CONV1, CONV2, HIDDEN
+
 
 def load_torch(threads: int) -> ModuleType | None:
     """The torch module with `threads` intra-op threads, or None when it is not installed."""
@@ -19,23 +21,24 @@ def load_torch(threads: int) -> ModuleType | None:
 
 
 class TorchNet:
-    """conv(8) -> relu -> pool -> conv(16) -> relu -> pool -> dense(128) -> relu -> dense(10)."""
+    """conv(CONV1) -> relu -> pool -> conv(CONV2) -> relu -> pool -> dense(HIDDEN) -> relu ->
+    dense(10): the widths of engine.architecture.mnist_cnn."""
 
     def __init__(self, torch: ModuleType, lr: float, seed: int = 0) -> None:
         nn = torch.nn
         torch.manual_seed(seed)
         self.torch = torch
         self.net = nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1),
+            nn.Conv2d(1, CONV1, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1),
+            nn.Conv2d(CONV1, CONV2, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Flatten(),
-            nn.Linear(16 * 7 * 7, 128),
+            nn.Linear(CONV2 * 7 * 7, HIDDEN),
             nn.ReLU(),
-            nn.Linear(128, 10),
+            nn.Linear(HIDDEN, 10),
         )
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=lr)
 

@@ -21,21 +21,27 @@ from engine.model import Sequential
 MNIST_CLASSES = [str(d) for d in range(10)]
 
 
-def mnist_cnn(seed: int = 0) -> Sequential:
-    """conv(8, 3x3) -> pool -> conv(16, 3x3) -> pool -> dense(128) -> dense(10); (1, 28, 28) in."""
+CONV1, CONV2, HIDDEN = 16, 32, 128  # the bundled widths (conv1 stays at most 16 for the page)
+
+
+def mnist_cnn(
+    seed: int = 0, conv1: int = CONV1, conv2: int = CONV2, hidden: int = HIDDEN
+) -> Sequential:
+    """conv(conv1, 3x3) -> pool -> conv(conv2, 3x3) -> pool -> dense(hidden) -> dense(10);
+    (1, 28, 28) in."""
     rng = np.random.default_rng(seed)
     return Sequential(
         [
-            Conv2D(1, 8, 3, padding=1, name="conv1", rng=rng),
+            Conv2D(1, conv1, 3, padding=1, name="conv1", rng=rng),
             ReLU(name="relu1"),
             MaxPool2D(2, name="pool1"),
-            Conv2D(8, 16, 3, padding=1, name="conv2", rng=rng),
+            Conv2D(conv1, conv2, 3, padding=1, name="conv2", rng=rng),
             ReLU(name="relu2"),
             MaxPool2D(2, name="pool2"),
             Flatten(name="flatten"),
-            Dense(16 * 7 * 7, 128, name="fc1", rng=rng),
+            Dense(conv2 * 7 * 7, hidden, name="fc1", rng=rng),
             ReLU(name="relu3"),
-            Dense(128, 10, name="fc2", rng=rng),
+            Dense(hidden, 10, name="fc2", rng=rng),
         ],
         input_shape=(1, 28, 28),
         class_names=MNIST_CLASSES,

@@ -15,10 +15,19 @@ from pathlib import Path
 import numpy as np
 
 from engine.architecture import mnist_cnn
+from engine.calibration import calibrate
 from engine.data import SPLITS, DataError, load_mnist, resolve_data_dir
+from engine.mixed_data import calibration_set, synthetic_training_extra
 from engine.plot import plot_curves
 from engine.runtime import configure_training
-from engine.serialize import BUNDLED_WEIGHTS, ModelFileError, load_model, model_version, save_model
+from engine.serialize import (
+    BUNDLED_WEIGHTS,
+    ModelFileError,
+    load_model,
+    model_version,
+    previous_models,
+    save_model,
+)
 from engine.spec import build_spec
 from engine.train import TrainConfig, evaluate, to_input, train, training_subset
 
@@ -44,6 +53,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         augment=not args.no_augment,
         optimizer=args.optimizer,
+        elastic=args.elastic,
+        synthetic_per_digit=args.synthetic,
+        non_digits_per_kind=args.non_digits,
     )
     model = build_spec(read_arch(args.arch), seed=args.seed) if args.arch else mnist_cnn(args.seed)
     train_x, train_y = load_mnist("train", args.data)
@@ -53,9 +65,16 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise ValueError(f"--train-images must be 1 to {len(train_x)}, got {args.train_images}")
         chosen = training_subset(len(train_x), args.train_images, args.seed)
         train_x, train_y = train_x[chosen], train_y[chosen]
+    if args.init:  # continue from saved weights of the same architecture
+        for (_, _, p), (_, _, q) in zip(
+            model.parameters(), load_model(Path(args.init))[0].parameters(), strict=True
+        ):
+            p[...] = q
     started = time.perf_counter()
-    history = train(model, to_input(train_x), train_y, config)
+    extra = synthetic_training_extra(config, args.data)
+    history = train(model, to_input(train_x), train_y, config, extra=extra)
     seconds = time.perf_counter() - started
+    calibration = calibrate(model, *calibration_set(train_x, train_y, config, args.data))
     result = evaluate(model, to_input(test_x), test_y)
     curves = dataclasses.asdict(history)
     metadata = {
@@ -64,8 +83,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         "test_loss": result["loss"],
         "per_class_accuracy": result["per_class_accuracy"],
         "confusion_matrix": result["confusion_matrix"],
-        "training": {**dataclasses.asdict(config), "seconds": round(seconds, 1)},
+        "training": {
+            **dataclasses.asdict(config),
+            "seconds": round(seconds, 1),
+            "init": str(args.init) if args.init else None,
+        },
         "history": curves,
+        "calibration": calibration,
+        "previous_models": previous_models(Path(args.replaces)) if args.replaces else [],
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -79,6 +104,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print test accuracy, per-class accuracy and the confusion matrix (or the drawn report)."""
+    if args.record:
+        from engine.drawn_record import record_drawn
+
+        entries = record_drawn(Path(args.weights), args.data)
+        print(f"recorded the is-digit test {entries['digit_test']} and the drawn-set figures")
     model, _ = load_model(Path(args.weights))
     if args.drawn:
         from engine.drawn_report import print_drawn_evaluation
@@ -153,6 +183,22 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--train-images", type=int, help="use this many MNIST training images (default: all)"
     )
+    p.add_argument(
+        "--synthetic", type=int, default=0, help="drawn training digits per class mixed in"
+    )
+    p.add_argument(
+        "--non-digits",
+        type=int,
+        default=0,
+        help="drawn non-digits per kind, trained towards equal probabilities (outlier exposure)",
+    )
+    p.add_argument(
+        "--elastic", type=float, default=0.0, help="share of images elastically distorted (0-1)"
+    )
+    p.add_argument("--init", help="start from these weights (same architecture) instead of random")
+    p.add_argument(
+        "--replaces", help="a model file this one replaces: its accuracy and version are kept"
+    )
     p.add_argument("--out", default="runs/mnist_cnn.npz", help="weights path (.npz)")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("evaluate", help="test accuracy of a saved model")
@@ -163,6 +209,12 @@ def add_engine_commands(sub: argparse._SubParsersAction) -> None:
         "--drawn",
         action="store_true",
         help="read the project's drawn digits and non-digits (no data needed; MNIST beside if on disk)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="fit the is-digit test on the tuning drawings and store it with the drawn-set "
+        "figures and calibration plots in the model's JSON",
     )
     p.add_argument(
         "--per-digit",

@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.calibration import expected_calibration_error, softmax_t
 from engine.model import Sequential
-from engine.ood import InkShape, digit_score, ink_shape
+from engine.ood import DigitTest, InkShape, digit_score, ink_shape
 from engine.preprocess import preprocess
 from engine.strokes.sets import Drawing
 
@@ -46,9 +46,9 @@ def read_drawings(model: Sequential, drawings: Iterable[Drawing], batch: int = 2
     """Render each drawing like the page, preprocess it as /api/predict does, run the model."""
     inputs, labels, styles, tags, shapes = [], [], [], [], []
     for drawing in drawings:
-        image = drawing.image()
-        inputs.append(preprocess(image))
-        shapes.append(ink_shape(image))
+        x = preprocess(drawing.image())
+        inputs.append(x)
+        shapes.append(ink_shape(x))  # as /api/predict does: from the input the network sees
         labels.append(drawing.label)
         styles.append(drawing.style)
         tags.append(drawing.jitter.tags)
@@ -57,11 +57,29 @@ def read_drawings(model: Sequential, drawings: Iterable[Drawing], batch: int = 2
     return Readings(x, logits.astype(np.float64), np.array(labels), styles, tags, shapes)
 
 
-def scores(readings: Readings) -> np.ndarray:
+def scores(readings: Readings, test: DigitTest | None = None) -> np.ndarray:
     """(N,) digit_score of every reading."""
     return np.array(
-        [digit_score(z, s) for z, s in zip(readings.logits, readings.shapes, strict=True)]
+        [digit_score(z, s, test) for z, s in zip(readings.logits, readings.shapes, strict=True)]
     )
+
+
+def fit_digit_test(
+    digits: Readings, non_digits: Readings, max_flag_rate: float = MAX_DIGIT_FLAG_RATE / 2
+) -> DigitTest:
+    """The network factor's midpoint (largest logit) that flags the most non-digits while
+    flagging at most max_flag_rate of the digits (half the issue's bound: a margin for new
+    drawings), at the default scale and threshold; fit it on the tuning drawings only."""
+    best, best_rate = DigitTest(), -1.0
+    top = float(np.percentile(digits.logits.max(axis=1), 50))
+    for mid in np.arange(0.0, top, 0.05):
+        test = DigitTest(max_logit_mid=round(float(mid), 2))
+        if np.mean(scores(digits, test) < test.threshold) > max_flag_rate:
+            break
+        rate = float(np.mean(scores(non_digits, test) < test.threshold))
+        if rate >= best_rate:
+            best, best_rate = test, rate
+    return best
 
 
 def choose_threshold(digit_scores: np.ndarray, max_flag_rate: float = MAX_DIGIT_FLAG_RATE) -> float:
@@ -106,9 +124,11 @@ def digit_report(readings: Readings, temperature: float = 1.0) -> dict:
     }
 
 
-def flag_report(digits: Readings, non_digits: Readings, threshold: float) -> dict:
+def flag_report(
+    digits: Readings, non_digits: Readings, threshold: float, test: DigitTest | None = None
+) -> dict:
     """Share of non-digits (overall and per kind) and of digits with digit_score < threshold."""
-    nd_scores = scores(non_digits)
+    nd_scores = scores(non_digits, test)
     flagged = nd_scores < threshold
     per_kind = {
         kind: float(
@@ -120,5 +140,5 @@ def flag_report(digits: Readings, non_digits: Readings, threshold: float) -> dic
         "threshold": threshold,
         "non_digits_flagged": float(flagged.mean()),
         "non_digits_per_kind": per_kind,
-        "digits_flagged": float(np.mean(scores(digits) < threshold)),
+        "digits_flagged": float(np.mean(scores(digits, test) < threshold)),
     }

@@ -12,7 +12,7 @@ from engine.calibration import expected_calibration_error, softmax_t
 from engine.data import DataError, load_mnist
 from engine.drawn_eval import digit_report, flag_report, read_drawings
 from engine.model import Sequential
-from engine.ood import DIGIT_THRESHOLD
+from engine.ood import DigitTest
 from engine.strokes.sets import (
     EVALUATION_PER_DIGIT,
     EVALUATION_PER_KIND,
@@ -55,17 +55,21 @@ def print_drawn_evaluation(
     data: str | Path | None,
     per_digit: int = EVALUATION_PER_DIGIT,
     per_kind: int = EVALUATION_PER_KIND,
-    threshold: float = DIGIT_THRESHOLD,
-    temperature: float = 1.0,
+    threshold: float | None = None,
+    temperature: float | None = None,
     out: Callable[[str], None] = print,
 ) -> dict:
-    """Print the drawn-set report (MNIST beside it when available); return its figures."""
+    """Print the drawn-set report (MNIST beside it when available); return its figures.
+    The temperature and the is-digit test default to the model's own (see load_model)."""
     if per_digit < 1 or per_kind < 1:
         raise ValueError("read at least one drawing per digit and per non-digit kind")
+    test = model.digit_test or DigitTest()
+    threshold = test.threshold if threshold is None else threshold
+    temperature = model.temperature if temperature is None else temperature
     digits = read_drawings(model, evaluation_digits(per_digit))
     non_digits = read_drawings(model, evaluation_non_digits(per_kind))
     drawn = digit_report(digits, temperature)
-    flags = flag_report(digits, non_digits, threshold)
+    flags = flag_report(digits, non_digits, threshold, test)
     mnist = mnist_test_readings(model, data)
     mnist_acc = mnist_ece = None
     mnist_per_digit: list[float | None] = [None] * 10

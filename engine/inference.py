@@ -9,6 +9,7 @@ import numpy as np
 
 from engine.encode import Encoding, encode_array
 from engine.model import LayerTrace, Sequential
+from engine.ood import DigitTest, assess, is_digit
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,18 @@ class Prediction:
     probabilities: np.ndarray  # (K,)
     input: np.ndarray  # (H, W) the network input (first channel), C-contiguous
     layers: list[LayerActivations]
+    digit_score: float = 1.0  # how much the input looks like one digit (engine/ood.py)
+    is_digit: bool = True
 
     def as_dict(self, encoding: Encoding = "lists") -> dict[str, Any]:
-        """{prediction, label, probabilities, input, layers: [...]}; the layers' activations in
-        `encoding` (see engine.encode), the rest as NumPy arrays."""
+        """{prediction, label, probabilities, is_digit, digit_score, input, layers: [...]}; the
+        layers' activations in `encoding` (see engine.encode), the rest as NumPy arrays."""
         return {
             "prediction": self.prediction,
             "label": self.label,
             "probabilities": self.probabilities,
+            "is_digit": self.is_digit,
+            "digit_score": self.digit_score,
             "input": self.input,
             "layers": [layer.as_dict(encoding) for layer in self.layers],
         }
@@ -85,10 +90,14 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
     traces = model.trace(image[None])
     probabilities = traces[-1].output[0]
     prediction = int(probabilities.argmax())
+    test = model.digit_test or DigitTest()
+    score = assess(traces[-2].output[0], image[0], test)
     return Prediction(
         prediction=prediction,
         label=model.class_names[prediction],
         probabilities=probabilities.astype(np.float32),
         input=np.ascontiguousarray(image[0]),
         layers=[_activations(t) for t in traces if t.name in names],
+        digit_score=round(score, 6),
+        is_digit=is_digit(score, test.threshold),
     )

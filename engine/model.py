@@ -42,6 +42,8 @@ class Sequential:
         self.shapes = self._infer_shapes()
         n_out = self.shapes[-1][0]
         self.class_names = class_names or [str(k) for k in range(n_out)]
+        self.temperature = 1.0  # probabilities are softmax(logits / temperature) (calibration)
+        self.digit_test: Any = None  # engine.ood.DigitTest fitted with the model (load_model)
 
     def _infer_shapes(self) -> list[Shape]:
         """Per-sample shapes: [input, after layer 1, ..., after layer L]."""
@@ -75,7 +77,7 @@ class Sequential:
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """(N, C, H, W) -> (N, K) class probabilities."""
-        return softmax(self.forward(x))
+        return softmax(self.forward(x) / np.float32(self.temperature))
 
     def forward_train(
         self, x: np.ndarray, outputs: list[np.ndarray] | None = None
@@ -141,10 +143,10 @@ class Sequential:
             LayerTrace(
                 name="softmax",
                 kind="softmax",
-                hyperparameters={},
+                hyperparameters={"temperature": self.temperature},
                 input_shape=self.shapes[-1],
                 output_shape=self.shapes[-1],
-                output=softmax(x),
+                output=softmax(x / np.float32(self.temperature)),
             )
         )
         return records

@@ -37,11 +37,13 @@ class InkShape:
 
 
 def _label(mask: np.ndarray, diagonal: bool) -> tuple[np.ndarray, int]:
-    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n): each pixel repeatedly takes the
-    smallest label among its neighbours (4, or 8 with diagonals) until nothing changes."""
+    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n). Every on pixel holds the flat index
+    of a pixel of its piece; it repeatedly takes the smallest among its neighbours (4, or 8 with
+    diagonals), then jumps to the label of the pixel it points at until that changes nothing
+    (pointer jumping: a few rounds instead of one per pixel of the longest stroke)."""
     h, w = mask.shape
-    big = h * w + 1
-    labels = np.where(mask, np.arange(1, h * w + 1).reshape(h, w), big)
+    big = h * w  # "off": points at the sentinel appended after the last pixel
+    labels = np.where(mask, np.arange(h * w).reshape(h, w), big)
     steps = [(0, 1), (2, 1), (1, 0), (1, 2)]
     if diagonal:
         steps += [(0, 0), (0, 2), (2, 0), (2, 2)]
@@ -51,11 +53,14 @@ def _label(mask: np.ndarray, diagonal: bool) -> tuple[np.ndarray, int]:
         best = labels.copy()
         for dr, dc in steps:
             np.minimum(best, padded[dr : dr + h, dc : dc + w], out=best)
-        best = np.where(mask, best, big)
+        flat = np.append(np.where(mask, best, big).ravel(), big)
+        while not np.array_equal(jumped := flat[flat], flat):
+            flat = jumped
+        best = flat[:-1].reshape(h, w)
         if np.array_equal(best, labels):
             break
         labels = best
-    values, dense = np.unique(np.where(mask, labels, 0), return_inverse=True)
+    values, dense = np.unique(np.where(mask, labels + 1, 0), return_inverse=True)
     dense = dense.reshape(h, w)
     if values[0] != 0:  # every pixel is on: no background label to skip
         dense = dense + 1
@@ -109,9 +114,30 @@ def _sigmoid(x: float) -> float:
     return float(1.0 / (1.0 + np.exp(-x)))
 
 
-def network_factor(logits: np.ndarray) -> float:
+@dataclass(frozen=True)
+class DigitTest:
+    """The model-specific part of the test, fitted with the model on the tuning drawings and
+    stored in its metadata ("digit_test"): where the network factor is 1/2, how fast it changes,
+    and the digit_score below which a drawing is no digit."""
+
+    max_logit_mid: float = MAX_LOGIT_MID
+    max_logit_scale: float = MAX_LOGIT_SCALE
+    threshold: float = DIGIT_THRESHOLD
+
+    @classmethod
+    def from_metadata(cls, metadata: dict) -> DigitTest:
+        """The metadata's "digit_test" entry, or the defaults when it has none."""
+        return cls(**(metadata.get("digit_test") or {}))
+
+    def as_dict(self) -> dict[str, float]:
+        """The fields by name (what the metadata stores)."""
+        return asdict(self)
+
+
+def network_factor(logits: np.ndarray, test: DigitTest | None = None) -> float:
     """(K,) logits -> in (0, 1): how much the network recognises a digit (its largest logit)."""
-    return _sigmoid((float(np.max(logits)) - MAX_LOGIT_MID) / MAX_LOGIT_SCALE)
+    t = test or DigitTest()
+    return _sigmoid((float(np.max(logits)) - t.max_logit_mid) / t.max_logit_scale)
 
 
 def shape_factor(shape: InkShape) -> float:
@@ -124,9 +150,18 @@ def shape_factor(shape: InkShape) -> float:
     return float(groups * pieces * long_enough * narrow_enough * few_holes)
 
 
-def digit_score(logits: np.ndarray, shape: InkShape) -> float:
+def digit_score(logits: np.ndarray, shape: InkShape, test: DigitTest | None = None) -> float:
     """(K,) logits and the drawing's InkShape -> [0, 1]: how much it looks like one digit."""
-    return network_factor(logits) * shape_factor(shape)
+    return network_factor(logits, test) * shape_factor(shape)
+
+
+def assess(logits: np.ndarray, network_input: np.ndarray, test: DigitTest | None = None) -> float:
+    """(K,) logits and the (H, W) input the network saw -> digit_score (0 when it has no ink)."""
+    try:
+        shape = ink_shape(network_input)
+    except ValueError:
+        return 0.0
+    return digit_score(logits, shape, test)
 
 
 def is_digit(score: float, threshold: float = DIGIT_THRESHOLD) -> bool:

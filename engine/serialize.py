@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.architecture import build_model
 from engine.model import Sequential
+from engine.ood import DigitTest
 
 FORMAT_VERSION = 1
 BUNDLED_WEIGHTS = Path(__file__).parent / "weights" / "mnist_cnn.npz"
@@ -97,4 +98,45 @@ def load_model(weights: Path = BUNDLED_WEIGHTS) -> tuple[Sequential, dict[str, A
         if not np.all(np.isfinite(stored[key])):
             raise ModelFileError(f"{weights}: {key} contains NaN or infinite values")
         p[...] = stored[key]
-    return model, doc.get("metadata", {})
+    metadata = doc.get("metadata", {})
+    model.temperature = temperature_of(metadata)
+    try:
+        model.digit_test = DigitTest.from_metadata(metadata)
+    except TypeError as exc:
+        raise ModelFileError(f"{json_path_for(weights)}: bad digit_test entry: {exc}") from exc
+    return model, metadata
+
+
+def temperature_of(metadata: dict[str, Any]) -> float:
+    """The calibration temperature a model file stores (1 when it stores none)."""
+    t = (metadata.get("calibration") or {}).get("temperature", 1.0)
+    if not (isinstance(t, int | float) and np.isfinite(t) and t > 0):
+        raise ModelFileError(f"the stored calibration temperature must be a positive number: {t!r}")
+    return float(t)
+
+
+def previous_models(weights: Path) -> list[dict[str, Any]]:
+    """What a model file replaces: its version, accuracy and date, then its own predecessors."""
+    metadata = read_description(weights).get("metadata", {})
+    entry = {
+        "version": model_version(weights),
+        "test_accuracy": metadata.get("test_accuracy"),
+        "trained_at": metadata.get("trained_at"),
+        "architecture": "conv {} -> conv {} -> dense {}".format(
+            *_widths(read_description(weights)["architecture"])
+        ),
+    }
+    for key in ("drawn", "calibration"):
+        if key in metadata:
+            entry[key] = metadata[key]
+    return [entry, *metadata.get("previous_models", [])]
+
+
+def _widths(architecture: dict[str, Any]) -> list[int]:
+    """Output widths of the conv and first dense layers of a described model."""
+    out = [
+        layer.get("out_channels", layer.get("out_features"))
+        for layer in architecture["layers"]
+        if layer["kind"] in ("conv2d", "dense")
+    ]
+    return (out + [None, None, None])[:3]

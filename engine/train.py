@@ -94,6 +94,9 @@ class TrainConfig:
     validation: int = 5000  # held out of the images, unless train() is given a validation set
     optimizer: str = "adam"  # "adam" or "sgd" (with momentum)
     momentum: float = 0.9  # sgd only
+    elastic: float = 0.0  # share of augmented images also elastically distorted
+    synthetic_per_digit: int = 0  # drawn training digits per class mixed in (engine/mixed_data.py)
+    non_digits_per_kind: int = 0  # drawn non-digits per kind, trained towards equal probabilities
 
 
 @dataclass
@@ -187,11 +190,13 @@ def train(
     progress: bool = True,
     callback: TrainCallback | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> History:
     """Train in place on (N, 1, H, W) images (float in [0, 1], or uint8 converted batch by
     batch); validate on `validation` (float x, y) if given,
     else on a split held out of the images. callback(model, TrainStep) runs before the first
-    step and after every step; it may block (pause) or raise StopTraining (stop)."""
+    step and after every step; it may block (pause) or raise StopTraining (stop). `extra`
+    (images, labels) join the training part only (never the validation split)."""
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(images))
     if validation is None:
@@ -200,6 +205,9 @@ def train(
         x_val, y_val = images[val_idx], labels[val_idx]
     else:
         train_idx, (x_val, y_val) = order, validation
+    if extra is not None:
+        train_idx = np.concatenate([train_idx, np.arange(len(images), len(images) + len(extra[1]))])
+        images, labels = np.concatenate([images, extra[0]]), np.concatenate([labels, extra[1]])
     optimizer = make_optimizer(model, config)
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
     total_steps = config.epochs * steps_per_epoch
@@ -225,7 +233,7 @@ def train(
                     if x.dtype == np.uint8:  # converted batch by batch: 4x less memory
                         x = unit_float32(x)
                     if config.augment:
-                        x = augment_batch(x[:, 0], rng)[:, None]
+                        x = augment_batch(x[:, 0], rng, elastic=config.elastic)[:, None]
                     y = labels[idx].astype(np.int64)
                     progress_frac = step / max(total_steps - 1, 1)
                     cosine = 0.5 * (1 + math.cos(math.pi * progress_frac))

@@ -81,7 +81,21 @@ class PredictResponse(BaseModel):
 
     prediction: int = Field(description="Index of the most probable class.", examples=[7])
     label: str = Field(description="Name of that class.", examples=["7"])
-    probabilities: list[float] = Field(description="Softmax probability of each class (sums to 1).")
+    probabilities: list[float] = Field(
+        description="Calibrated probability of each class (sums to 1): softmax(logits / T) with "
+        "the temperature T stored with the model (GET /api/model: metadata.calibration)."
+    )
+    is_digit: bool = Field(
+        description="False when the drawing does not look like one digit (a dash, a dot, a "
+        "scribble, a letter, several digits): then `prediction` is the network's best guess only."
+    )
+    digit_score: float = Field(
+        description="0-1, how much the drawing looks like one digit: the network's largest logit "
+        "combined with the ink's shape (pieces, length, width, holes); is_digit is score >= the "
+        "model's threshold (metadata.digit_test).",
+        ge=0,
+        le=1,
+    )
     input: list[list[float]] = Field(
         description="The 28 x 28 image the network actually saw, values in [0, 1]."
     )

@@ -176,8 +176,8 @@ def test_top_patches_503_without_mnist_shows_no_server_path(isolated, model, mni
         ("/api/model/layers/nope/top-patches/0", ["no layer named", "conv1"]),
         ("/api/model/layers/pool1/top-patches/0", ["maxpool2d", "conv1", "conv2"]),
         ("/api/model/layers/fc1/top-patches/0", ["dense"]),
-        ("/api/model/layers/conv1/top-patches/8", ["0..7"]),
-        ("/api/model/layers/conv2/top-patches/-1", ["0..15"]),
+        ("/api/model/layers/conv1/top-patches/16", ["0..15"]),
+        ("/api/model/layers/conv2/top-patches/-1", ["0..31"]),
     ],
 )
 def test_top_patches_404(client, expect_error, url, words):

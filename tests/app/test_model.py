@@ -80,8 +80,8 @@ def test_kernels_equal_the_weights(client, model, name):
 
 def test_conv_kernels_are_f_c_kh_kw(client):
     body = client.get("/api/model/layers/conv1/kernels").json()
-    assert body["shape"] == [8, 1, 3, 3]
-    assert np.asarray(body["weights"]).shape == (8, 1, 3, 3)
+    assert body["shape"] == [16, 1, 3, 3]
+    assert np.asarray(body["weights"]).shape == (16, 1, 3, 3)
 
 
 def test_unknown_layer_is_404_listing_the_layers(client, expect_error):

@@ -73,7 +73,7 @@ def test_all_layers_in_network_order_then_softmax(client):
     assert kinds["conv1"] == "conv2d" and kinds["pool1"] == "maxpool2d"
     assert kinds["fc1"] == "dense" and kinds["softmax"] == "softmax"
     shapes = {lay["name"]: lay["shape"] for lay in body["layers"]}
-    assert shapes["conv1"] == [8, 28, 28] and shapes["pool2"] == [16, 7, 7]
+    assert shapes["conv1"] == [16, 28, 28] and shapes["pool2"] == [32, 7, 7]
     assert shapes["softmax"] == [10]
     np.testing.assert_array_equal(
         f32(body["layers"][-1]["activations"]), f32(body["probabilities"])

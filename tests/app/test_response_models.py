@@ -80,6 +80,13 @@ GOOD: dict[tuple[str, str], list[tuple[str, dict]]] = {
         ("/api/model/layers/conv1/top-patches/0", {}),
         ("/api/model/layers/conv2/top-patches/15", {}),
     ],
+    ("POST", "/api/robustness"): [
+        (
+            "/api/robustness",
+            {"json": {"pixels": PIXELS, "transform": "rotate", "values": [-30, 0, 30]}},
+        ),
+        ("/api/robustness", {"json": {"pixels": PIXELS, "transform": "erase", "values": [1.0]}}),
+    ],
     ("GET", "/api/model/misclassified"): [
         ("/api/model/misclassified?true=4&predicted=9&count=2", {}),
     ],

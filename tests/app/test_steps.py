@@ -121,7 +121,7 @@ def test_border_unit_window_reaches_into_the_padding(client):
 def test_conv2_reads_pool1(client):
     body = explain(client, "conv2", 0, 0, 0).json()
     assert body["input_layer"] == "pool1"
-    assert f32(body["patch"]).shape == (8, 3, 3)
+    assert f32(body["patch"]).shape == (16, 3, 3)
 
 
 @pytest.mark.parametrize(("layer", "unit"), [u for u in UNITS if u[0].startswith("pool")])
@@ -171,7 +171,7 @@ def test_unknown_layer_is_404(client, expect_error):
 @pytest.mark.parametrize(
     ("layer", "unit", "words"),
     [
-        ("conv1", (8, 0, 0), ["channel 8", "0..7"]),
+        ("conv1", (16, 0, 0), ["channel 16", "0..15"]),
         ("conv1", (0, 28, 0), ["row 28", "0..27"]),
         ("pool2", (0, 0, 7), ["col 7", "0..6"]),
     ],

@@ -33,7 +33,7 @@ def test_model_page_shows_accuracy_parameters_and_curves(page, live_server, meta
     assert (
         page.get_by_test_id("params-total").inner_text() == f"{load_model()[0].parameter_count():,}"
     )
-    assert "100,480" in page.get_by_test_id("params-fc1").inner_text()
+    assert "200,832" in page.get_by_test_id("params-fc1").inner_text()
     for chart in ("per-class-chart", "loss-chart", "accuracy-chart"):  # something was drawn
         painted = page.evaluate(
             """id => {

@@ -96,7 +96,7 @@ def unit_rows(patches: np.ndarray) -> np.ndarray:
 def test_top_units_are_sorted_distinct_and_the_strongest_distinct_ones(model, images, atlas):
     maps = model.trace(images[:, None].astype(np.float32) / 255)[model.index("conv2")].output
     strongest = maps.max(axis=(2, 3))  # (N, F)
-    assert len(atlas["conv2"]) == 16 and len(atlas["conv1"]) == 8
+    assert len(atlas["conv2"]) == 32 and len(atlas["conv1"]) == 16
     for kp in atlas["conv2"]:
         assert kp.patches.shape == (9, 8, 8)
         assert np.all(np.diff(kp.activations) <= 0)

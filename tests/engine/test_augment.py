@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.augment import affine_warp, augment_batch, thicken_or_thin
+from engine.augment import (
+    affine_warp,
+    augment_batch,
+    elastic_displacements,
+    gaussian_matrix,
+    thicken_or_thin,
+)
 
 
 def identity(n: int) -> np.ndarray:
@@ -133,3 +139,31 @@ def test_augment_batch_with_no_distortion_is_the_identity(batch):
     )
     # only the small random shear and the thicken/thin step remain: the centre column survives
     assert out[:, 10:20, 13:15].min() > 0.5
+
+
+def test_elastic_fields_are_smooth_seeded_and_of_the_asked_size():
+    dy, dx = elastic_displacements(4, 28, 28, np.random.default_rng(1), rms=1.5, sigma=4.0)
+    again = elastic_displacements(4, 28, 28, np.random.default_rng(1), rms=1.5, sigma=4.0)
+    np.testing.assert_array_equal(dy, again[0])
+    assert dy.shape == dx.shape == (4, 28, 28)
+    np.testing.assert_allclose(np.sqrt((dy**2).mean(axis=(1, 2))), 1.5, rtol=1e-6)
+    # smooth: neighbouring pixels move almost together (raw noise would differ by ~the RMS)
+    assert np.abs(np.diff(dy, axis=2)).mean() < 0.3
+    assert np.abs(np.diff(dx, axis=1)).mean() < 0.3
+
+
+def test_elastic_adds_to_the_affine_pass_and_keeps_the_range(batch):
+    plain = augment_batch(batch, np.random.default_rng(7))
+    elastic = augment_batch(batch, np.random.default_rng(7), elastic=1.0)
+    again = augment_batch(batch, np.random.default_rng(7), elastic=1.0)
+    np.testing.assert_array_equal(elastic, again)
+    assert not np.array_equal(plain, elastic)
+    assert elastic.min() >= 0.0 and elastic.max() <= 1.0
+    ratio = elastic.sum(axis=(1, 2)) / batch.sum(axis=(1, 2))
+    assert ((ratio > 0.3) & (ratio < 2.5)).all()
+
+
+def test_gaussian_matrix_rows_sum_to_one_and_keep_a_constant():
+    g = gaussian_matrix(28, 4.0)
+    np.testing.assert_allclose(g.sum(axis=1), 1.0)
+    np.testing.assert_allclose(g @ np.full(28, 3.0), 3.0)

@@ -6,13 +6,17 @@ import numpy as np
 import pytest
 
 from engine.calibration import (
+    calibrate,
     expected_calibration_error,
     fit_temperature,
     nll,
     reliability,
     softmax_t,
 )
+from engine.layers import Dense, Flatten
 from engine.losses import cross_entropy, softmax
+from engine.model import Sequential
+from engine.serialize import ModelFileError, load_model, save_model
 
 
 def naive_ece(p: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
@@ -91,3 +95,46 @@ def test_reliability_bins_add_up(rng):
         if n
     ]
     assert sum(gaps) == pytest.approx(expected_calibration_error(p, y))
+
+
+def over_confident_model(seed: int) -> tuple[Sequential, np.ndarray, np.ndarray]:
+    """A small model whose logits are the true class's evidence times 8, on noisy data."""
+    rng = np.random.default_rng(seed)
+    model = Sequential([Flatten(name="flat"), Dense(16, 4, name="fc", rng=rng)], (1, 4, 4))
+    w = np.zeros((4, 16), dtype=np.float32)
+    for k in range(4):
+        w[k, 4 * k : 4 * k + 4] = 8.0
+    model.layer("fc").params["W"][...] = w  # (out, in)
+    y = rng.integers(0, 4, 400)
+    x = rng.normal(0, 0.35, (400, 16))
+    x[np.arange(400)[:, None], 4 * y[:, None] + np.arange(4)] += 0.25
+    return model, x.reshape(400, 1, 4, 4).astype(np.float32), y
+
+
+def test_calibration_lowers_the_validation_nll_and_is_applied_by_the_model(tmp_path):
+    model, x, y = over_confident_model(0)
+    before = nll(model.forward(x).astype(np.float64), y)
+    report = calibrate(model, x, y)
+    assert report["nll_before"] == pytest.approx(before)
+    assert report["nll_after"] < report["nll_before"]
+    assert report["temperature"] > 1.0  # the model was over-confident
+    assert report["ece_after"] < report["ece_before"]
+    t = model.temperature
+    assert t == report["temperature"]
+    expected = softmax_t(model.forward(x[:3]), t)
+    np.testing.assert_allclose(model.predict_proba(x[:3]), expected, rtol=1e-5)
+    traces = model.trace(x[:3])
+    np.testing.assert_allclose(traces[-1].output, expected, rtol=1e-5)
+    assert traces[-1].hyperparameters == {"temperature": t}
+    # the temperature travels with the model file
+    path = save_model(model, tmp_path / "m.npz", {"calibration": report})
+    loaded, _ = load_model(path)
+    assert loaded.temperature == t
+    assert load_model(save_model(model, tmp_path / "plain.npz"))[0].temperature == 1.0
+
+
+def test_a_bad_stored_temperature_is_a_model_file_error(tmp_path):
+    model, _, _ = over_confident_model(1)
+    path = save_model(model, tmp_path / "m.npz", {"calibration": {"temperature": -1}})
+    with pytest.raises(ModelFileError, match="temperature"):
+        load_model(path)

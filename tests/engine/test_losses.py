@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.losses import cross_entropy, softmax
+from engine.losses import NO_CLASS, cross_entropy, softmax
 from tests.gradcheck import numeric_grad
 
 
@@ -75,3 +75,17 @@ def test_cross_entropy_keeps_dtype_and_checks_labels():
     assert d.dtype == np.float32
     with pytest.raises(ValueError, match=r"shape \(3,\)"):
         cross_entropy(np.zeros((3, 2)), np.array([0, 1]))
+
+
+def test_no_class_labels_ask_for_equal_probabilities(rng):
+    logits = rng.standard_normal((6, 10))
+    labels = np.array([3, NO_CLASS, 0, NO_CLASS, 9, 5])
+    loss, dlogits = cross_entropy(logits, labels)
+    log_p = np.log(softmax(logits))
+    expected = np.where(labels == NO_CLASS, -log_p.mean(axis=1), -log_p[np.arange(6), labels])
+    assert loss == pytest.approx(expected.mean(), rel=1e-12)
+    numeric = numeric_grad(lambda: cross_entropy(logits, labels)[0], logits)
+    np.testing.assert_allclose(dlogits, numeric, rtol=1e-6, atol=1e-9)
+    # equal logits are the optimum of a no-class row: its gradient vanishes there
+    _, flat = cross_entropy(np.zeros((1, 10)), np.array([NO_CLASS]))
+    np.testing.assert_allclose(flat, 0.0, atol=1e-12)

@@ -50,18 +50,23 @@ def test_mnist_cnn_shapes_and_size():
     model = mnist_cnn(seed=0)
     assert model.shapes == [
         (1, 28, 28),
-        (8, 28, 28),
-        (8, 28, 28),
-        (8, 14, 14),
+        (16, 28, 28),
+        (16, 28, 28),
         (16, 14, 14),
-        (16, 14, 14),
-        (16, 7, 7),
-        (784,),
+        (32, 14, 14),
+        (32, 14, 14),
+        (32, 7, 7),
+        (1568,),
         (128,),
         (128,),
         (10,),
     ]
-    assert model.parameter_count() == (8 * 9 + 8) + (16 * 8 * 9 + 16) + (784 * 128 + 128) + 1290
+    assert model.parameter_count() == (
+        (16 * 9 + 16) + (32 * 16 * 9 + 32) + (1568 * 128 + 128) + 1290
+    )
+    small = mnist_cnn(seed=0, conv1=8, conv2=16, hidden=64)
+    assert small.shapes[1] == (8, 28, 28) and small.shapes[7] == (784,)
+    assert small.shapes[8] == (64,)
     assert model.class_names == [str(d) for d in range(10)]
     logits = model.forward(np.zeros((3, 1, 28, 28), dtype=np.float32))
     assert logits.shape == (3, 10)
@@ -163,14 +168,14 @@ def test_describe_is_json_ready_and_rebuilds_the_model():
     assert conv1["kind"] == "conv2d"
     assert conv1["hyperparameters"] == {
         "in_channels": 1,
-        "out_channels": 8,
+        "out_channels": 16,
         "kernel_size": [3, 3],
         "stride": [1, 1],
         "padding": [1, 1],
     }
     assert conv1["input_shape"] == [1, 28, 28]
-    assert conv1["output_shape"] == [8, 28, 28]
-    assert conv1["parameter_count"] == 80
+    assert conv1["output_shape"] == [16, 28, 28]
+    assert conv1["parameter_count"] == 160
     assert desc[-1]["output_shape"] == [10]
     assert sum(d["parameter_count"] for d in desc) == model.parameter_count()
     rebuilt = build_model(json.loads(json.dumps(model.describe())))

@@ -8,6 +8,8 @@ import { DrawPad } from "./draw-pad.js";
 import { createPredictor } from "./predictor.js";
 import { createPredictClient } from "./predict-client.js";
 import { createProbabilities } from "./probabilities.js";
+import { verdict } from "./verdict.js";
+import { createRobustnessLab } from "./robustness-lab.js";
 import { createNetworkView } from "./network-view.js";
 import { showKernels } from "./kernels-view.js";
 import { createExplainPanel } from "./explain-panel.js";
@@ -86,6 +88,10 @@ export async function startExplorer(doc) {
     onOpen: () => panel.close(),
   });
 
+  const lab = createRobustnessLab(byId("robustness-lab"), {
+    classNames: model.class_names,
+    input: () => last?.input ?? null,
+  });
   const topPatches = createTopPatches(byId("top-patches"));
   const saliency = createSaliencyView(doc, {
     onChange: (method) => method && last && predictor.schedule({ now: true }),
@@ -134,9 +140,10 @@ export async function startExplorer(doc) {
     last = result;
     const { answer } = result;
     if (status.classList.contains("error") || status.dataset.note === "transient") say("");
-    prediction.textContent = answer.label;
-    const p = answer.probabilities[answer.prediction];
-    confidence.textContent = `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}% sure`;
+    const said = verdict(answer, model.class_names);
+    prediction.textContent = said.headline;
+    confidence.textContent = said.detail;
+    prediction.dataset.kind = said.kind;
     probabilities.show(answer.probabilities, answer.prediction);
     drawHeatmap(input28, answer.input, pictureScale());
     overview.show(answer);
@@ -145,6 +152,7 @@ export async function startExplorer(doc) {
     dense.refresh();
     saliency.show(result.saliency, result.drawing.version === drawingVersion ? result.drawing : null);
     doc.body.classList.add("has-answer");
+    lab.refresh();
     if (panel.isOpen() && panel.target()) pickUnit(panel.target(), { animate: false });
   }
 
@@ -169,6 +177,7 @@ export async function startExplorer(doc) {
     overview.clear();
     zoom.refresh();
     dense.close();
+    lab.clear();
     doc.body.classList.remove("has-answer");
     panel.close();
   }

@@ -8,6 +8,8 @@ import { drawCurve } from "./curves.js";
 import { renderConfusion } from "./confusion.js";
 import { showCell } from "./digits.js";
 import { startModelPicker } from "../explorer/model-picker.js";
+import { renderDrawn } from "./drawn.js";
+import { renderCalibration } from "./calibration.js";
 
 /** Start the model page inside root (the element with data-model-page). */
 export function startModelPage(root) {
@@ -35,6 +37,11 @@ async function show(root, $) {
     title: "accuracy",
     percent: true,
   });
+  $("drawn-panel").hidden = !renderDrawn($("drawn"), meta, model.class_names);
+  $("calibration-panel").hidden = !renderCalibration(
+    { mnistCanvas: $("calibration-mnist"), drawnCanvas: $("calibration-drawn"), text: $("calibration-text") },
+    meta,
+  );
   if (meta.confusion_matrix) {
     renderConfusion($("confusion-matrix"), meta.confusion_matrix, model.class_names, (t, p) =>
       showCell(root, t, p, model.class_names),

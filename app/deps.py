@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import Depends, Query, Request
@@ -86,6 +86,13 @@ def resolve_model(state: AppState, model: str | None, checkpoint: int | None) ->
         return state.loaded
     path = service.resolve_weights(state.supervisor.store, model, checkpoint)
     return state.run_models.get(str(path), lambda: load_run_model(path))
+
+
+async def model_of(state: AppState, req: Any) -> LoadedModel:
+    """The model a request body chooses with its `model` and `checkpoint` (default: bundled)."""
+    if req.model is None and req.checkpoint is None:
+        return state.loaded
+    return await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
 
 
 async def get_chosen_model(

@@ -7,7 +7,6 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
-from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
@@ -20,7 +19,7 @@ from app.deps import (
     StateDep,
     TestSetDep,
     kernel_atlas,
-    resolve_model,
+    model_of,
     test_set_predictions,
 )
 from app.errors import BadInput, NotFound, Unavailable, error_responses
@@ -56,9 +55,7 @@ async def saliency_map(
     each input pixel) or "gradcam" (Grad-CAM on the last conv layer). The class score is the
     logit, before softmax. `saliency` is normalised to [0, 1]; `raw` keeps the sign and scale.
     `placement` says where the drawing went in the 28 x 28, to draw the map over it."""
-    loaded = state.loaded
-    if req.model is not None or req.checkpoint is not None:
-        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
+    loaded = await model_of(state, req)
     return await run_numerics(_saliency, req, loaded, settings, large=is_large(req))
 
 

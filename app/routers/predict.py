@@ -6,11 +6,10 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import ChosenModelDep, JsonBody, SettingsDep, StateDep, resolve_model
+from app.deps import ChosenModelDep, JsonBody, SettingsDep, StateDep, model_of
 from app.errors import BadInput, NotFound, UnsupportedType, error_responses
 from app.imaging import IMAGE_MEDIA_TYPES
 from app.inputs import is_large, read_bytes, read_request
@@ -54,9 +53,7 @@ async def predict_json(
     requested layers (C x H x W nested lists, or float16 in base64 with `encoding: "f16"`), and
     where the drawing went in the 28 x 28. `model` and `checkpoint` choose a trained run's model
     (default: the bundled one)."""
-    loaded = state.loaded
-    if req.model is not None or req.checkpoint is not None:
-        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
+    loaded = await model_of(state, req)
     return await run_numerics(_predict, req, loaded, settings, large=is_large(req))
 
 

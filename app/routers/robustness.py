@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import JsonBody, ModelDep, SettingsDep
+from app.deps import JsonBody, SettingsDep, StateDep, model_of
 from app.errors import BadInput, error_responses
 from app.inputs import read_drawing
 from app.responses import NumpyJSONResponse
@@ -25,13 +25,15 @@ router = APIRouter(prefix="/api/robustness", tags=["robustness"])
     summary="Read a drawing rotated, scaled, shifted, thickened, noised or erased",
 )
 async def robustness(
-    req: RobustnessRequest, loaded: ModelDep, settings: SettingsDep
+    req: RobustnessRequest, state: StateDep, settings: SettingsDep
 ) -> NumpyJSONResponse:
     """Send the drawing as for /api/predict, a `transform` and up to 64 `values`; each value
     changes the drawing before preprocessing, and the answer has, per value, the predicted
     digit, the probabilities and the 28 x 28 input the network saw (422 for an unknown
     transform, too many values, values that are not finite; 400 for a value outside its
-    transform's range, or a drawing with no ink)."""
+    transform's range, or a drawing with no ink). `model` and `checkpoint` choose a trained
+    run's model (default: the bundled one)."""
+    loaded = await model_of(state, req)
     return await run_numerics(_robustness, req, loaded, settings, large=True)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import JsonBody, SettingsDep, StateDep, find_layer, resolve_model
+from app.deps import JsonBody, SettingsDep, StateDep, find_layer, model_of
 from app.errors import BadInput, TooLarge, error_responses
 from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
@@ -39,9 +38,7 @@ async def explain(req: ExplainRequest, state: StateDep, settings: SettingsDep) -
     """For a conv unit: the window on the previous layer's output, the patch, the kernel, the
     products, their sum, the bias, the result and the value after ReLU. For a pooling unit: the
     window, its values, the argmax and the result."""
-    loaded = state.loaded
-    if req.model is not None or req.checkpoint is not None:
-        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
+    loaded = await model_of(state, req)
     find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
     return await run_numerics(_explain, req, loaded, settings, large=is_large(req))
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from starlette.concurrency import run_in_threadpool
 
 from app.compute import run_numerics
 from app.config import Settings
-from app.deps import JsonBody, SettingsDep, StateDep, find_layer, resolve_model
+from app.deps import JsonBody, SettingsDep, StateDep, find_layer, model_of
 from app.errors import BadInput, error_responses
 from app.inputs import is_large, read_request
 from app.responses import NumpyJSONResponse
@@ -40,9 +39,7 @@ async def explain_vector(
     sits in the maps before flatten), their sum, the bias and the result (and the ReLU after).
     Softmax class: the logits, exp(z - max z) of each, their sum and the probability.
     `model` and `checkpoint` choose a trained run's model (default: the bundled one)."""
-    loaded = state.loaded
-    if req.model is not None or req.checkpoint is not None:
-        loaded = await run_in_threadpool(resolve_model, state, req.model, req.checkpoint)
+    loaded = await model_of(state, req)
     if req.layer != "softmax":
         find_layer(loaded, req.layer)  # the 404 of an unknown layer, before any work
     return await run_numerics(_explain, req, loaded, settings, large=is_large(req))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import EXAMPLE_PIXELS, ImageInput
+from app.schemas.common import EXAMPLE_PIXELS, ImageInput, ModelChoice
 from engine.transforms import TRANSFORMS
 
 MAX_VALUES = 64
@@ -16,7 +16,7 @@ Value = Annotated[float, Field(allow_inf_nan=False, ge=-WIDEST, le=WIDEST)]
 RANGES = "; ".join(f"{k} {lo:g}..{hi:g} ({what})" for k, (lo, hi, what) in TRANSFORMS.items())
 
 
-class RobustnessRequest(ImageInput):
+class RobustnessRequest(ImageInput, ModelChoice):
     """A drawing, a transform and the values to try it at."""
 
     transform: TransformName = Field(

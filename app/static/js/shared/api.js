@@ -1,7 +1,7 @@
 // Talking to the ConvLens JSON API: one place that turns error answers into readable messages,
 // and the one place that adds the chosen model to every model request.
 
-const MODEL_POSTS = /^\/api\/(predict|explain|explain\/vector|saliency)(\?|$)/;
+const MODEL_POSTS = /^\/api\/(predict|explain|explain\/vector|saliency|robustness)(\?|$)/;
 const MODEL_GETS = /^\/api\/model(\/|\?|$)/;
 let chosen = {}; // {model, checkpoint} sent with every model request; {}: the bundled model
 

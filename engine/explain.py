@@ -170,19 +170,24 @@ def dense_record(layer: Dense, x: np.ndarray, unit: int, top: int = 12) -> dict:
     }
 
 
-def softmax_record(logits: np.ndarray, probabilities: np.ndarray, unit: int) -> dict:
-    """(K,) logits and their softmax + a class -> exp(z - max) / sum of them, with the numbers."""
+def softmax_record(
+    logits: np.ndarray, probabilities: np.ndarray, unit: int, temperature: float = 1.0
+) -> dict:
+    """(K,) logits z, their softmax(z / T) and a class -> exp(z / T - max) / sum, with the
+    numbers (T: the model's calibration temperature; 1 when uncalibrated)."""
     k = logits.shape[0]
     if not 0 <= unit < k:
         raise ValueError(f"unit {unit} is out of range: there are {k} classes (0..{k - 1})")
     z = logits.astype(np.float64)  # (K,)
-    shifted = z - z.max()
+    scaled = z / temperature
+    shifted = scaled - scaled.max()
     exps = np.exp(shifted)
     return {
         "kind": "softmax",
         "unit": unit,
         "logits": z,
-        "max_logit": float(z.max()),
+        "temperature": float(temperature),
+        "max_logit": float(scaled.max()),
         "shifted": shifted,
         "exps": exps,
         "exp_sum": float(exps.sum()),
@@ -202,7 +207,7 @@ def explain_vector_unit(
     """
     traces = model.trace(image[None])
     if layer_name == "softmax":
-        record = softmax_record(traces[-2].output[0], traces[-1].output[0], unit)
+        record = softmax_record(traces[-2].output[0], traces[-1].output[0], unit, model.temperature)
         record["layer"] = "softmax"
         record["input_layer"] = model.layers[-1].name
         record["forward_value"] = float(traces[-1].output[0, unit])

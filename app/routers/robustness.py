@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/robustness", tags=["robustness"])
     "",
     dependencies=[JsonBody],
     response_model=RobustnessResponse,
-    responses=error_responses(400, 413, 415),
+    responses=error_responses(400, 404, 413, 415),
     summary="Read a drawing rotated, scaled, shifted, thickened, noised or erased",
 )
 async def robustness(

@@ -78,8 +78,13 @@ class VectorExplainResponse(BaseModel):
     bias: float | None = Field(None, description="Dense: the unit's bias.")
     activation: ActivationStep | None = Field(None, description="Dense: the ReLU after, if any.")
     logits: list[float] | None = Field(None, description="Softmax: the K logits z (fc2's output).")
-    max_logit: float | None = Field(None, description="Softmax: max z, subtracted for stability.")
-    shifted: list[float] | None = Field(None, description="Softmax: z - max z.")
-    exps: list[float] | None = Field(None, description="Softmax: exp(z - max z).")
+    temperature: float | None = Field(
+        None, description="Softmax: the model's calibration temperature T (z is divided by it)."
+    )
+    max_logit: float | None = Field(
+        None, description="Softmax: max of z / T, subtracted for stability."
+    )
+    shifted: list[float] | None = Field(None, description="Softmax: z / T - max.")
+    exps: list[float] | None = Field(None, description="Softmax: exp(z / T - max).")
     exp_sum: float | None = Field(None, description="Softmax: the sum of `exps`.")
     probabilities: list[float] | None = Field(None, description="Softmax: exps / exp_sum.")

@@ -241,6 +241,8 @@ def test_top_patches_are_computed_in_the_background_once(tmp_path, mnist_dir):
         for f in range(8):
             body = client.get(f"/api/model/layers/conv1/top-patches/{f}").json()
             assert len(set(body["indices"])) == 9
+            if max(body["activations"]) <= 0:
+                continue  # a dead kernel (negative everywhere) answers to no shape
             patches = f32(body["patches"]).reshape(9, -1)
             norms = np.linalg.norm(patches, axis=1, keepdims=True)
             unit = np.divide(patches, norms, out=np.zeros_like(patches), where=norms > 0)

@@ -60,6 +60,15 @@ def test_softmax_record_is_exp_over_sum(rng):
         softmax_record(z, p, 10)
 
 
+def test_softmax_record_divides_by_the_temperature(rng):
+    z = rng.standard_normal(10).astype(np.float32) * 5
+    p = np.exp(z / 2 - (z / 2).max()) / np.exp(z / 2 - (z / 2).max()).sum()
+    r = softmax_record(z, p, 4, temperature=2.0)
+    assert r["temperature"] == 2.0
+    assert np.allclose(r["shifted"], z / 2 - (z / 2).max())
+    assert np.isclose(r["exps"][4] / r["exp_sum"], r["result"], rtol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def net():
     return mnist_cnn(seed=3)

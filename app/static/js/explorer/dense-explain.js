@@ -159,11 +159,13 @@ export function createDenseExplain(doc, { request, shapeOf, onMark, onOpen }) {
   function showSoftmax(a) {
     what.textContent =
       "Softmax turns the 10 scores z of fc2 into probabilities: exp of each score, divided by the sum of all of them. " +
-      "Subtracting the largest score first changes nothing in the result and keeps exp from overflowing.";
+      "Subtracting the largest score first changes nothing in the result and keeps exp from overflowing." +
+      (a.temperature !== 1 ? ` Each score is first divided by T = ${formatValue(a.temperature)}, the model's calibration temperature, so that its confidence matches how often it is right.` : "");
+    const zt = a.temperature !== 1 ? "z / T" : "z";
     const table = el("table", "dense-table");
     table.setAttribute("data-testid", "softmax-table");
     const headRow = el("tr");
-    for (const h of ["class", "z", "z − max", "exp(z − max)", "÷ sum ="]) headRow.append(el("th", "", h));
+    for (const h of ["class", "z", `${zt} − max`, `exp(${zt} − max)`, "÷ sum ="]) headRow.append(el("th", "", h));
     table.append(headRow);
     a.logits.forEach((z, k) => {
       const row = el("tr", k === a.unit ? "chosen" : "");
@@ -172,7 +174,7 @@ export function createDenseExplain(doc, { request, shapeOf, onMark, onOpen }) {
     });
     const sum = el("p", "running-sum");
     sum.setAttribute("data-testid", "softmax-sum");
-    sum.textContent = `sum of exp(z − max) = ${a.exps.map((e) => formatValue(e)).join(" + ")} = ${formatValue(a.exp_sum)}`;
+    sum.textContent = `sum of exp(${zt} − max) = ${a.exps.map((e) => formatValue(e)).join(" + ")} = ${formatValue(a.exp_sum)}`;
     const result = el("p", "explain-result");
     result.setAttribute("data-testid", "dense-result");
     result.dataset.value = String(a.result);

@@ -90,7 +90,7 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
     traces = model.trace(image[None])
     probabilities = traces[-1].output[0]
     prediction = int(probabilities.argmax())
-    test = model.digit_test or DigitTest()
+    test = model.digit_test
     score = assess(traces[-2].output[0], image[0], test)
     return Prediction(
         prediction=prediction,
@@ -99,5 +99,5 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
         input=np.ascontiguousarray(image[0]),
         layers=[_activations(t) for t in traces if t.name in names],
         digit_score=round(score, 6),
-        is_digit=is_digit(score, test.threshold),
+        is_digit=is_digit(score, (test or DigitTest()).threshold),
     )

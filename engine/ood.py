@@ -156,11 +156,16 @@ def digit_score(logits: np.ndarray, shape: InkShape, test: DigitTest | None = No
 
 
 def assess(logits: np.ndarray, network_input: np.ndarray, test: DigitTest | None = None) -> float:
-    """(K,) logits and the (H, W) input the network saw -> digit_score (0 when it has no ink)."""
+    """(K,) logits and the (H, W) input the network saw -> digit_score (0 when it has no ink).
+
+    Without a test fitted to the network (`test` None: a model trained on /train, whose logits
+    have their own scale) only the ink's shape speaks."""
     try:
         shape = ink_shape(network_input)
     except ValueError:
         return 0.0
+    if test is None:
+        return shape_factor(shape)
     return digit_score(logits, shape, test)
 
 

@@ -100,8 +100,8 @@ def load_model(weights: Path = BUNDLED_WEIGHTS) -> tuple[Sequential, dict[str, A
         p[...] = stored[key]
     metadata = doc.get("metadata", {})
     model.temperature = temperature_of(metadata)
-    try:
-        model.digit_test = DigitTest.from_metadata(metadata)
+    try:  # a model without one (trained on /train) is judged by its ink's shape only
+        model.digit_test = DigitTest.from_metadata(metadata) if "digit_test" in metadata else None
     except TypeError as exc:
         raise ModelFileError(f"{json_path_for(weights)}: bad digit_test entry: {exc}") from exc
     return model, metadata

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engine.serialize import load_model
+
 STROKES_FILE = (
     Path(__file__).resolve().parents[2] / "app" / "static" / "data" / "example-strokes.json"
 )
@@ -52,3 +54,16 @@ canvas => {
   return distinct.size;
 }
 """
+
+
+def dead_kernels(layer: str = "conv1") -> set[int]:
+    """Kernels of the bundled model's first conv layer that can never fire on an input in
+    [0, 1] (positive weights plus bias <= 0): their ReLU and pooling maps are rightly blank."""
+    conv = load_model()[0].layer(layer)
+    w, b = conv.params["W"], conv.params["b"]
+    return {k for k in range(len(b)) if w[k].clip(min=0).sum() + b[k] <= 0}
+
+
+def channels_of(layer: str) -> int:
+    """How many input channels the bundled model's `layer` reads."""
+    return load_model()[0].layer(layer).params["W"].shape[1]

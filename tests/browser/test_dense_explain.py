@@ -77,7 +77,7 @@ def test_softmax_is_exp_over_sum(page, live_server) -> None:
     shown = page.locator("[data-testid=probabilities] .prob-row").nth(3).locator(".prob-value")
     p = float(result.get_attribute("data-value"))
     assert p < 0.5 and shown.text_content() in (f"{100 * p:.0f}%", f"{100 * p:.1f}%")
-    assert "sum of exp(z − max)" in page.get_by_test_id("softmax-sum").text_content()
+    assert "sum of exp(z / T − max)" in page.get_by_test_id("softmax-sum").text_content()
     assert page.console_errors == []
 
 

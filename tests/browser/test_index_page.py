@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engine.encode import decode_array
-from engine.serialize import load_model
 from tests.browser.index_helpers import (
     CANVAS_INK,
+    dead_kernels,
     draw_strokes,
     example_strokes,
     open_page,
@@ -38,11 +38,7 @@ def test_every_layer_is_drawn_and_labelled(page, live_server) -> None:
     draw_strokes(page, example_strokes()["2"])
     wait_for_prediction(page, "2")
     assert page.get_by_test_id("input-28").evaluate(CANVAS_INK) > 2
-    # a conv1 kernel whose positive weights plus bias stay <= 0 can never fire on an input in
-    # [0, 1]: its ReLU and pooling maps are rightly blank (the bundled model has one such kernel)
-    conv1_layer = load_model()[0].layer("conv1")
-    w, b = conv1_layer.params["W"], conv1_layer.params["b"]
-    dead = {k for k in range(len(b)) if w[k].clip(min=0).sum() + b[k] <= 0}
+    dead = dead_kernels("conv1")  # the bundled model has one: its maps are rightly blank
     for name in MAP_LAYERS:
         layer = page.get_by_test_id(f"layer-{name}")
         maps = layer.locator("canvas.map")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlparse
 
+from engine.serialize import load_model
 from tests.browser.conftest import ARTIFACTS
 
 TARGETS = [
@@ -39,8 +40,13 @@ def test_steps_forward_and_back_highlight_real_elements(page, live_server) -> No
     assert counter.text_content() == "Step 1 of 8"
     assert page.get_by_test_id("tour-back").is_disabled()
     text = tour.text_content()
-    assert "784 × 128 + 128 = 100,480" in text  # this model's fc1, from GET /api/model
-    assert "80 numbers in all" in text and "hold 1,248 of this network's 103,018" in text
+    assert "784 × 128 + 128 = 100,480" in text  # this model's fc1 width, from GET /api/model
+    model = load_model()[0]
+    convs = [layer for layer in model.layers if layer.kind == "conv2d"]
+    conv1 = convs[0].params["W"].size + convs[0].params["b"].size
+    in_convs = sum(c.params["W"].size + c.params["b"].size for c in convs)
+    assert f"{conv1} numbers in all" in text
+    assert f"hold {in_convs:,} of this network's {model.parameter_count():,}" in text
     viewport = page.viewport_size
     for i, target in enumerate(TARGETS):
         assert counter.text_content() == f"Step {i + 1} of 8"

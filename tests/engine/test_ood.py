@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from engine.ood import (
+    DigitTest,
     InkShape,
     _label,
+    assess,
     digit_score,
     ink_shape,
     is_digit,
@@ -96,3 +98,14 @@ def test_digit_score_and_threshold():
     assert 0.0 <= digit_score(unsure, glyph) < digit_score(sure, glyph) <= 1.0
     assert is_digit(digit_score(sure, glyph))
     assert not is_digit(digit_score(unsure, glyph))
+
+
+def test_without_a_fitted_test_only_the_ink_shape_speaks():
+    """A model trained on /train has no digit test fitted to its logits: its scale is unknown."""
+    image = np.zeros((28, 28), dtype=np.float32)
+    image[4:24, 13:16] = 1.0  # a "1"
+    quiet = np.zeros(10)  # logits that the bundled model's test would call no digit
+    assert assess(quiet, image, None) == pytest.approx(shape_factor(ink_shape(image)))
+    assert is_digit(assess(quiet, image, None))
+    assert not is_digit(assess(quiet, image, DigitTest()))
+    assert assess(quiet, np.zeros((28, 28), dtype=np.float32), None) == 0.0

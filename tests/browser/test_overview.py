@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from engine.serialize import load_model
-
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.index_helpers import (
     CANVAS_INK,

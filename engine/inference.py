@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.encode import Encoding, encode_array
+from engine.encode import Encoding, encode_array, relu_reference
 from engine.model import LayerTrace, Sequential
 from engine.ood import DigitTest, assess, is_digit
 
@@ -22,14 +22,20 @@ class LayerActivations:
     activations: np.ndarray  # (*shape) float32, C-contiguous
     min: float
     max: float
+    source: str | None = None  # the layer whose output this one read (None for the first)
 
-    def as_dict(self, encoding: Encoding = "lists") -> dict[str, Any]:
-        """{name, kind, shape, activations, min, max}; activations as engine.encode puts them."""
+    def as_dict(self, encoding: Encoding = "lists", sent: frozenset[str] = frozenset()) -> dict:
+        """{name, kind, shape, activations, min, max}; activations as engine.encode puts them
+        (a ReLU whose source layer is among the `sent` ones as a reference, in "f16")."""
+        if encoding == "f16" and self.kind == "relu" and self.source in sent:
+            activations: Any = relu_reference(self.shape, self.source)
+        else:
+            activations = encode_array(self.activations, encoding)
         return {
             "name": self.name,
             "kind": self.kind,
             "shape": list(self.shape),
-            "activations": encode_array(self.activations, encoding),
+            "activations": activations,
             "min": self.min,
             "max": self.max,
         }
@@ -50,6 +56,7 @@ class Prediction:
     def as_dict(self, encoding: Encoding = "lists") -> dict[str, Any]:
         """{prediction, label, probabilities, is_digit, digit_score, input, layers: [...]}; the
         layers' activations in `encoding` (see engine.encode), the rest as NumPy arrays."""
+        sent = frozenset(layer.name for layer in self.layers)
         return {
             "prediction": self.prediction,
             "label": self.label,
@@ -57,7 +64,7 @@ class Prediction:
             "is_digit": self.is_digit,
             "digit_score": self.digit_score,
             "input": self.input,
-            "layers": [layer.as_dict(encoding) for layer in self.layers],
+            "layers": [layer.as_dict(encoding, sent) for layer in self.layers],
         }
 
 
@@ -77,10 +84,16 @@ def select_layers(model: Sequential, wanted: str | list[str]) -> list[str]:
     return [name for name in known if name in set(wanted)]
 
 
-def _activations(trace: LayerTrace) -> LayerActivations:
+def _activations(trace: LayerTrace, source: str | None) -> LayerActivations:
     out = np.ascontiguousarray(trace.output[0], dtype=np.float32)
     return LayerActivations(
-        trace.name, trace.kind, tuple(trace.output_shape), out, float(out.min()), float(out.max())
+        trace.name,
+        trace.kind,
+        tuple(trace.output_shape),
+        out,
+        float(out.min()),
+        float(out.max()),
+        source,
     )
 
 
@@ -97,7 +110,11 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
         label=model.class_names[prediction],
         probabilities=probabilities.astype(np.float32),
         input=np.ascontiguousarray(image[0]),
-        layers=[_activations(t) for t in traces if t.name in names],
+        layers=[
+            _activations(t, traces[k - 1].name if k else None)
+            for k, t in enumerate(traces)
+            if t.name in names
+        ],
         digit_score=round(score, 6),
         is_digit=is_digit(score, (test or DigitTest()).threshold),
     )

@@ -36,35 +36,39 @@ class InkShape:
         return asdict(self)
 
 
-def _label(mask: np.ndarray, diagonal: bool) -> tuple[np.ndarray, int]:
-    """(H, W) bool -> (labels (H, W) int, 0 = off, 1..n; n). Every on pixel holds the flat index
-    of a pixel of its piece; it repeatedly takes the smallest among its neighbours (4, or 8 with
-    diagonals), then jumps to the label of the pixel it points at until that changes nothing
-    (pointer jumping: a few rounds instead of one per pixel of the longest stroke)."""
+def _pieces(mask: np.ndarray, diagonal: bool) -> np.ndarray:
+    """(H, W) bool -> (n,) pixel counts of its connected pieces (4-connected, or 8 with
+    diagonals), in the order of each piece's first pixel (row-major): a piece holding the mask's
+    first on pixel comes first. Works on runs of on pixels along the rows, not on pixels: two runs
+    on neighbouring rows join when they overlap (or touch at a corner, with diagonals)."""
     h, w = mask.shape
-    big = h * w  # "off": points at the sentinel appended after the last pixel
-    labels = np.where(mask, np.arange(h * w).reshape(h, w), big)
-    steps = [(0, 1), (2, 1), (1, 0), (1, 2)]
-    if diagonal:
-        steps += [(0, 0), (0, 2), (2, 0), (2, 2)]
-    padded = np.full((h + 2, w + 2), big, dtype=labels.dtype)
-    while True:
-        padded[1:-1, 1:-1] = labels
-        best = labels.copy()
-        for dr, dc in steps:
-            np.minimum(best, padded[dr : dr + h, dc : dc + w], out=best)
-        flat = np.append(np.where(mask, best, big).ravel(), big)
-        while not np.array_equal(jumped := flat[flat], flat):
-            flat = jumped
-        best = flat[:-1].reshape(h, w)
-        if np.array_equal(best, labels):
+    framed = np.zeros((h, w + 2), dtype=np.int8)
+    framed[:, 1:-1] = mask
+    edges = np.diff(framed, axis=1)
+    rows, starts = np.nonzero(edges == 1)  # runs [start, end) in row-major order
+    ends = np.nonzero(edges == -1)[1]
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    reach = 1 if diagonal else 0
+    span = w + 2  # sort keys row * span + column keep the runs in row-major order
+    below = (rows + 1) * span
+    first = np.searchsorted(rows * span + ends, below + starts - reach, side="right")
+    last = np.searchsorted(rows * span + starts, below + ends + reach, side="left")
+    counts = np.maximum(last - first, 0)  # runs of the next row that touch each run
+    a = np.repeat(np.arange(n), counts)
+    b = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - first, counts)
+    root = np.arange(n)
+    while True:  # hook the larger root of every edge under the smaller, then flatten the trees
+        ra, rb = root[a], root[b]
+        apart = ra != rb
+        if not apart.any():
             break
-        labels = best
-    values, dense = np.unique(np.where(mask, labels + 1, 0), return_inverse=True)
-    dense = dense.reshape(h, w)
-    if values[0] != 0:  # every pixel is on: no background label to skip
-        dense = dense + 1
-    return dense.astype(np.int32), int((values != 0).sum())
+        np.minimum.at(root, np.maximum(ra, rb)[apart], np.minimum(ra, rb)[apart])
+        while not np.array_equal(jumped := root[root], root):
+            root = jumped
+    sizes = np.bincount(root, weights=ends - starts, minlength=n)
+    return sizes[np.unique(root)].astype(np.int64)
 
 
 def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:
@@ -87,19 +91,16 @@ def ink_shape(image: np.ndarray) -> InkShape:
     h, w = crop.shape
     scale = ANALYSIS_SIDE / max(h, w)
     small = resize(crop, max(1, round(h * scale)), max(1, round(w * scale)))
-    mask = np.pad(small > 0.5, 1)  # (h', w') with an empty border
+    mask = np.zeros((small.shape[0] + 2, small.shape[1] + 2), dtype=bool)  # an empty border
+    mask[1:-1, 1:-1] = small > 0.5
     area = float(mask.sum())
     edges = np.count_nonzero(np.diff(mask, axis=0)) + np.count_nonzero(np.diff(mask, axis=1))
     pen = max(
         2.0 * area / max(edges, 1), 1.0
     )  # a long stroke of width p has area ~ p * perimeter / 2
-    ink_labels, n_ink = _label(mask, diagonal=True)
-    sizes = np.bincount(ink_labels.ravel())[1:]
-    components = int((sizes >= 0.05 * area).sum())
-    background, n_bg = _label(~mask, diagonal=False)
-    bg_sizes = np.bincount(background.ravel())[1:]
-    outside = background[0, 0]
-    holes = int(sum(1 for k in range(1, n_bg + 1) if k != outside and bg_sizes[k - 1] >= pen * pen))
+    components = int((_pieces(mask, diagonal=True) >= 0.05 * area).sum())
+    enclosed = _pieces(~mask, diagonal=False)[1:]  # the first holds the empty border: outside
+    holes = int((enclosed >= pen * pen).sum())
     col_ink = mask.sum(axis=0).astype(np.float64)
     return InkShape(
         columns_groups=_runs(col_ink > 0, col_ink, 0.1),

@@ -30,7 +30,9 @@ class PredictRequest(ImageInput, ModelChoice):
         'lists C x H x W; "f16", one object {shape, dtype: "float16", data} whose data is the '
         "values as little-endian IEEE float16 in C order, base64 encoded: about a third of the "
         "bytes, and decoded without a JSON parse per number (float16 keeps 3 significant digits; "
-        "min and max stay exact).",
+        "min and max stay exact). In f16, a ReLU layer whose input layer is in the same answer "
+        'comes as {shape, dtype, relu_of: "<that layer>"} without data: its values are '
+        "max(0, that layer's), exactly.",
         examples=["lists", "f16"],
     )
 
@@ -51,9 +53,17 @@ class PackedArrayOut(BaseModel):
         description="The array's shape, C x H x W or [D].", examples=[[8, 28, 28]]
     )
     dtype: Literal["float16"] = Field(description="IEEE 754 half precision, little-endian.")
-    data: str = Field(
-        description="Base64 of prod(shape) float16 values in C order (row after row, map after map).",
+    data: str | None = Field(
+        None,
+        description="Base64 of prod(shape) float16 values in C order (row after row, map after "
+        "map). Absent when `relu_of` is given.",
         examples=["ADwAPAA8"],
+    )
+    relu_of: str | None = Field(
+        None,
+        description="For a ReLU layer whose input layer is in the same answer: that layer's name. "
+        "The values are max(0, its values), exactly the float16 rounding of the ReLU's output.",
+        examples=["conv1"],
     )
 
 

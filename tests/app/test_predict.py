@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from engine.data import load_mnist
+from engine.encode import decode_layers
 from engine.inference import layer_names, predict
 from engine.preprocess import network_input, pixels_to_unit
 from tests.app.payloads import as_drawing, f32, png_bytes, png_data_url, stroke_image
@@ -393,21 +394,46 @@ def test_predict_and_upload_report_the_placement(client):
 
 
 def test_f16_encoding_decodes_to_the_lists_rounded_to_float16(client, model):
-    """encoding "f16" carries exactly the float16 rounding of every value the lists carry."""
+    """encoding "f16" carries exactly the float16 rounding of every value the lists carry; a
+    ReLU whose input layer is sent too comes as a reference to it, which reads the same."""
     body = {"pixels": stroke_image().tolist(), "layers": "all"}
     lists = client.post("/api/predict", json=body).json()
     packed = client.post("/api/predict", json={**body, "encoding": "f16"}).json()
     assert packed["prediction"] == lists["prediction"]
     assert packed["probabilities"] == lists["probabilities"]
     assert packed["input"] == lists["input"]
+    decoded = decode_layers(packed["layers"])
+    references = {}
     for plain, small in zip(lists["layers"], packed["layers"], strict=True):
         values = small["activations"]
         assert values["dtype"] == "float16"
         assert values["shape"] == plain["shape"]
-        raw = np.frombuffer(base64.b64decode(values["data"]), dtype="<f2")
         want = f32(plain["activations"]).astype(np.float16)
-        np.testing.assert_array_equal(raw.reshape(plain["shape"]), want)
+        if "data" in values:
+            raw = np.frombuffer(base64.b64decode(values["data"]), dtype="<f2")
+            np.testing.assert_array_equal(raw.reshape(plain["shape"]), want)
+        else:
+            references[small["name"]] = values["relu_of"]
+        np.testing.assert_array_equal(decoded[small["name"]], want.astype(np.float32))
         assert (small["min"], small["max"]) == (plain["min"], plain["max"])
+    kinds = {layer["name"]: layer["kind"] for layer in lists["layers"]}
+    relus = [name for name, kind in kinds.items() if kind == "relu"]
+    assert references and set(references) == set(relus)
+    names = list(kinds)
+    for relu, source in references.items():
+        assert names.index(source) == names.index(relu) - 1
+
+
+def test_a_relu_without_its_input_layer_is_sent_whole(client):
+    """Asked for a ReLU alone, the f16 answer carries its values (nothing to refer to)."""
+    body = {"pixels": stroke_image().tolist(), "layers": ["relu1"], "encoding": "f16"}
+    lists = client.post("/api/predict", json={**body, "encoding": "lists"}).json()
+    (layer,) = client.post("/api/predict", json=body).json()["layers"]
+    assert "relu_of" not in layer["activations"]
+    np.testing.assert_array_equal(
+        decode_layers([layer])["relu1"],
+        f32(lists["layers"][0]["activations"]).astype(np.float16).astype(np.float32),
+    )
 
 
 def test_f16_answers_are_a_third_of_the_lists(client):
@@ -415,7 +441,7 @@ def test_f16_answers_are_a_third_of_the_lists(client):
     body = {"pixels": stroke_image().tolist(), "layers": "all"}
     lists = client.post("/api/predict", json=body).content
     packed = client.post("/api/predict", json={**body, "encoding": "f16"}).content
-    assert len(packed) < len(lists) / 2.5
+    assert len(packed) < len(lists) / 4
 
 
 def test_unknown_encoding_is_a_422(client):

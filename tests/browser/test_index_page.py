@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.encode import decode_array
+from engine.encode import decode_layers
 from tests.browser.index_helpers import (
     CANVAS_INK,
     dead_kernels,
@@ -94,7 +94,7 @@ def test_explain_animation_ends_on_the_activation(page, live_server, layer, chan
     page.wait_for_function("() => !document.body.classList.contains('busy')")
     answer = answers[-1].json()
     # the page asks for the compact float16 form: the value shown is the float16 rounding
-    activations = {entry["name"]: decode_array(entry["activations"]) for entry in answer["layers"]}
+    activations = decode_layers(answer["layers"])
     expected = activations[layer][channel][row][col]
 
     target = page.get_by_test_id(f"map-{layer}-{channel}")

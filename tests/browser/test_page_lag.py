@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import numpy as np
 
-from engine.encode import decode_array
+from engine.encode import decode_layers
 from tests.app.payloads import stroke_image
 from tests.browser.index_helpers import (
     draw_strokes,
@@ -56,15 +56,17 @@ def test_activations_arrive_compact_and_decode_to_the_maps(page, live_server) ->
 
 
 def test_the_page_decoder_gives_the_engine_decoding(page, live_server) -> None:
-    """shared/float16.js decodes every layer to exactly engine.encode.decode_array's values."""
+    """shared/float16.js decodes every layer to exactly engine.encode.decode_layers's values,
+    ReLU layers sent as references included."""
     page.goto(live_server + "/")
     body = {"pixels": stroke_image().tolist(), "layers": "all", "encoding": "f16"}
     answer = httpx.post(f"{live_server}/api/predict", json=body, timeout=30).json()
     decoded = page.evaluate(
         """async (layers) => {
-            const { decodeFloat16, nestViews } = await import('/static/js/shared/float16.js');
+            const { decodeLayers, nestViews } = await import('/static/js/shared/float16.js');
+            decodeLayers(layers);
             return layers.map((l) => {
-                const flat = decodeFloat16(l.activations);
+                const flat = l.activations;
                 const nested = nestViews(flat, l.shape);
                 const first = l.shape.length === 3 ? nested[0][0][0] : nested[0];
                 return { values: Array.from(flat), first };
@@ -72,7 +74,9 @@ def test_the_page_decoder_gives_the_engine_decoding(page, live_server) -> None:
         }""",
         answer["layers"],
     )
+    assert any("relu_of" in layer["activations"] for layer in answer["layers"])
+    engine_decoded = decode_layers(answer["layers"])
     for layer, got in zip(answer["layers"], decoded, strict=True):
-        want = decode_array(layer["activations"])
+        want = engine_decoded[layer["name"]]
         np.testing.assert_array_equal(np.array(got["values"], dtype=np.float32), want.ravel())
         assert got["first"] == float(want.ravel()[0])

@@ -7,7 +7,7 @@ import base64
 import numpy as np
 import pytest
 
-from engine.encode import decode_array, encode_array
+from engine.encode import decode_array, decode_layers, encode_array, relu_reference
 
 
 def test_lists_leaves_the_array_alone(rng):
@@ -34,3 +34,20 @@ def test_f16_bytes_are_little_endian_c_order():
 def test_unknown_encoding_is_a_value_error():
     with pytest.raises(ValueError, match="f16"):
         encode_array(np.zeros(2, dtype=np.float32), "f8")  # type: ignore[arg-type]
+
+
+def test_a_relu_reference_decodes_to_max_zero_of_its_source(rng):
+    values = rng.normal(scale=3, size=(2, 4, 4)).astype(np.float32)
+    layers = [
+        {"name": "conv", "activations": encode_array(values, "f16")},
+        {"name": "relu", "activations": relu_reference((2, 4, 4), "conv")},
+    ]
+    decoded = decode_layers(layers)
+    want = np.maximum(values, 0).astype(np.float16).astype(np.float32)
+    np.testing.assert_array_equal(decoded["relu"], want)
+    assert "data" not in layers[1]["activations"]
+
+
+def test_a_reference_to_a_layer_not_decoded_before_is_a_value_error():
+    with pytest.raises(ValueError, match="conv"):
+        decode_layers([{"name": "relu", "activations": relu_reference((2,), "conv")}])

@@ -8,7 +8,7 @@ import pytest
 from engine.ood import (
     DigitTest,
     InkShape,
-    _label,
+    _pieces,
     assess,
     digit_score,
     ink_shape,
@@ -20,43 +20,49 @@ from engine.strokes import render
 from engine.strokes.geometry import arc, line
 
 
-def flood_count(mask: np.ndarray, diagonal: bool) -> int:
-    """Naive reference: count components by depth-first flood fill."""
+def flood_sizes(mask: np.ndarray, diagonal: bool) -> list[int]:
+    """Naive reference: the pixel counts of the pieces, by depth-first flood fill from each
+    piece's first pixel (row-major)."""
     seen = np.zeros_like(mask, dtype=bool)
     steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
     if diagonal:
         steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
-    count = 0
+    sizes = []
     for start in zip(*np.nonzero(mask), strict=True):
         if seen[start]:
             continue
-        count += 1
+        sizes.append(0)
         stack = [start]
         seen[start] = True
         while stack:
             r, c = stack.pop()
+            sizes[-1] += 1
             for dr, dc in steps:
                 rr, cc = r + dr, c + dc
                 inside = 0 <= rr < mask.shape[0] and 0 <= cc < mask.shape[1]
                 if inside and mask[rr, cc] and not seen[rr, cc]:
                     seen[rr, cc] = True
                     stack.append((rr, cc))
-    return count
+    return sizes
 
 
 @pytest.mark.parametrize("diagonal", [False, True])
-def test_labelling_counts_like_a_flood_fill(rng, diagonal):
-    for density in (0.2, 0.45, 0.6):
-        mask = rng.random((23, 31)) < density
-        labels, n = _label(mask, diagonal)
-        assert n == flood_count(mask, diagonal)
-        assert set(np.unique(labels[mask])) == set(range(1, n + 1))
-        assert (labels[~mask] == 0).all()
+def test_pieces_are_those_of_a_flood_fill(rng, diagonal):
+    for density in (0.05, 0.2, 0.45, 0.6, 0.9):
+        for shape in ((23, 31), (1, 9), (9, 1), (48, 48)):
+            mask = rng.random(shape) < density
+            assert _pieces(mask, diagonal).tolist() == flood_sizes(mask, diagonal)
 
 
-def test_a_full_mask_is_one_component():
-    labels, n = _label(np.ones((4, 5), dtype=bool), diagonal=False)
-    assert n == 1 and (labels == 1).all()
+def test_corner_contact_joins_only_with_diagonals():
+    mask = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], dtype=bool)
+    assert _pieces(mask, diagonal=True).tolist() == [5]
+    assert _pieces(mask, diagonal=False).tolist() == [1, 1, 1, 2]
+
+
+def test_a_full_mask_is_one_piece_and_an_empty_one_has_none():
+    assert _pieces(np.ones((4, 5), dtype=bool), diagonal=False).tolist() == [20]
+    assert _pieces(np.zeros((4, 5), dtype=bool), diagonal=True).tolist() == []
 
 
 def test_shapes_of_simple_drawings():

@@ -3,7 +3,7 @@
 // Out: {id, answer} (each layer's activations a Float32Array, its buffer transferred) or {id, error}.
 
 import { postJSON } from "../shared/api.js";
-import { decodeFloat16 } from "../shared/float16.js";
+import { decodeLayers } from "../shared/float16.js";
 
 const calls = new Map(); // id -> AbortController
 
@@ -16,13 +16,7 @@ self.addEventListener("message", async ({ data }) => {
   calls.set(data.id, controller);
   try {
     const answer = await postJSON("/api/predict", { ...data.body, encoding: "f16" }, { signal: controller.signal });
-    const buffers = [];
-    for (const layer of answer.layers) {
-      if (layer.activations && !Array.isArray(layer.activations)) {
-        layer.activations = decodeFloat16(layer.activations);
-        buffers.push(layer.activations.buffer);
-      }
-    }
+    const buffers = decodeLayers(answer.layers);
     self.postMessage({ id: data.id, answer }, buffers);
   } catch (error) {
     self.postMessage({ id: data.id, error: { name: error.name, message: error.message, status: error.status } });

@@ -31,6 +31,30 @@ export function decodeFloat16(packed) {
 }
 
 /**
+ * An "f16" answer's `layers`, in order: each packed `activations` becomes a Float32Array, in place.
+ * A layer sent as {relu_of: name} gets max(0, that earlier layer's values). Returns the buffers.
+ */
+export function decodeLayers(layers) {
+  const byName = new Map();
+  for (const layer of layers) {
+    const packed = layer.activations;
+    if (!packed || Array.isArray(packed)) continue;
+    let values;
+    if (packed.relu_of !== undefined) {
+      const source = byName.get(packed.relu_of);
+      if (!source) throw new Error(`relu_of names ${packed.relu_of}, which no earlier layer is`);
+      values = new Float32Array(source.length);
+      for (let i = 0; i < source.length; i += 1) values[i] = source[i] > 0 ? source[i] : 0;
+    } else {
+      values = decodeFloat16(packed);
+    }
+    byName.set(layer.name, values);
+    layer.activations = values;
+  }
+  return [...byName.values()].map((values) => values.buffer);
+}
+
+/**
  * A flat Float32Array of `shape` as nested arrays whose rows are Float32Array views (no copy):
  * values[c][r][c] and row.forEach read like the JSON lists; flat() stops at the rows.
  */

@@ -66,9 +66,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         chosen = training_subset(len(train_x), args.train_images, args.seed)
         train_x, train_y = train_x[chosen], train_y[chosen]
     if args.init:  # continue from saved weights of the same architecture
-        for (_, _, p), (_, _, q) in zip(
-            model.parameters(), load_model(Path(args.init))[0].parameters(), strict=True
-        ):
+        start_model, start_metadata = load_model(Path(args.init))
+        for (_, _, p), (_, _, q) in zip(model.parameters(), start_model.parameters(), strict=True):
             p[...] = q
     started = time.perf_counter()
     extra = synthetic_training_extra(config, args.data)
@@ -86,7 +85,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "training": {
             **dataclasses.asdict(config),
             "seconds": round(seconds, 1),
-            "init": str(args.init) if args.init else None,
+            "init": init_record(Path(args.init), start_metadata) if args.init else None,
         },
         "history": curves,
         "calibration": calibration,
@@ -100,6 +99,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"accuracy: {result['accuracy']:.4f}")
     print(f"saved {out}, {out.with_suffix('.json')} and {out.with_suffix('.png')}")
     return 0
+
+
+def init_record(path: Path, metadata: dict) -> dict:
+    """Where a fine-tune started: the file's name (no directories), its model version, its
+    test accuracy and how it was trained."""
+    return {
+        "file": path.name,
+        "version": model_version(path),
+        "test_accuracy": metadata.get("test_accuracy"),
+        "training": metadata.get("training"),
+    }
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -68,7 +68,7 @@ def _pieces(mask: np.ndarray, diagonal: bool) -> np.ndarray:
         while not np.array_equal(jumped := root[root], root):
             root = jumped
     sizes = np.bincount(root, weights=ends - starts, minlength=n)
-    return sizes[np.unique(root)].astype(np.int64)
+    return sizes[root == np.arange(n)].astype(np.int64)  # a root is its piece's first run
 
 
 def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:

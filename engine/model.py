@@ -40,6 +40,10 @@ class Sequential:
         self.layers = layers
         self.input_shape = tuple(input_shape)
         self.shapes = self._infer_shapes()
+        self._about = [  # what trace() reports of each layer besides its output: fixed once built
+            (layer.name, layer.kind, layer.hyperparameters(), layer.parameter_count())
+            for layer in layers
+        ]
         n_out = self.shapes[-1][0]
         self.class_names = class_names or [str(k) for k in range(n_out)]
         self.temperature = 1.0  # probabilities are softmax(logits / temperature) (calibration)
@@ -126,17 +130,13 @@ class Sequential:
         """(N, C, H, W) -> every layer's output in order, then the softmax; writes no state."""
         x = self._check_input(x)
         records = []
-        for k, layer in enumerate(self.layers):
+        for k, (layer, (name, kind, hyperparameters, count)) in enumerate(
+            zip(self.layers, self._about, strict=True)
+        ):
             x, _ = layer.forward(x)
             records.append(
                 LayerTrace(
-                    name=layer.name,
-                    kind=layer.kind,
-                    hyperparameters=layer.hyperparameters(),
-                    input_shape=self.shapes[k],
-                    output_shape=self.shapes[k + 1],
-                    output=x,
-                    parameter_count=layer.parameter_count(),
+                    name, kind, hyperparameters, self.shapes[k], self.shapes[k + 1], x, count
                 )
             )
         records.append(

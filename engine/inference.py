@@ -84,16 +84,22 @@ def select_layers(model: Sequential, wanted: str | list[str]) -> list[str]:
     return [name for name in known if name in set(wanted)]
 
 
-def _activations(trace: LayerTrace, source: str | None) -> LayerActivations:
+def _activations(trace: LayerTrace, source: LayerActivations | None) -> LayerActivations:
+    """One trace's first sample; a ReLU right after an answered layer takes its min and max
+    from it (max(0, .) of each: no pass over the values)."""
     out = np.ascontiguousarray(trace.output[0], dtype=np.float32)
+    if trace.kind == "relu" and source is not None:
+        low, high = max(source.min, 0.0), max(source.max, 0.0)
+    else:
+        low, high = float(out.min()), float(out.max())
     return LayerActivations(
         trace.name,
         trace.kind,
         tuple(trace.output_shape),
         out,
-        float(out.min()),
-        float(out.max()),
-        source,
+        low,
+        high,
+        source.name if source else None,
     )
 
 
@@ -110,11 +116,19 @@ def predict(model: Sequential, image: np.ndarray, layers: str | list[str] = "all
         label=model.class_names[prediction],
         probabilities=probabilities.astype(np.float32),
         input=np.ascontiguousarray(image[0]),
-        layers=[
-            _activations(t, traces[k - 1].name if k else None)
-            for k, t in enumerate(traces)
-            if t.name in names
-        ],
+        layers=_answered(traces, names),
         digit_score=round(score, 6),
         is_digit=is_digit(score, (test or DigitTest()).threshold),
     )
+
+
+def _answered(traces: list[LayerTrace], names: set[str]) -> list[LayerActivations]:
+    """The traces named in `names`, in order, each knowing the layer before it when answered."""
+    out: list[LayerActivations] = []
+    previous: LayerActivations | None = None
+    for trace in traces:
+        current = _activations(trace, previous) if trace.name in names else None
+        if current is not None:
+            out.append(current)
+        previous = current
+    return out

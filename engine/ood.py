@@ -42,19 +42,19 @@ def _pieces(mask: np.ndarray, diagonal: bool) -> np.ndarray:
     first on pixel comes first. Works on runs of on pixels along the rows, not on pixels: two runs
     on neighbouring rows join when they overlap (or touch at a corner, with diagonals)."""
     h, w = mask.shape
-    framed = np.zeros((h, w + 2), dtype=np.int8)
+    framed = np.zeros((h, w + 2), dtype=bool)
     framed[:, 1:-1] = mask
-    edges = np.diff(framed, axis=1)
-    rows, starts = np.nonzero(edges == 1)  # runs [start, end) in row-major order
-    ends = np.nonzero(edges == -1)[1]
+    # Flat indices of the changes along each row of the (h, w + 1) differences: a run's start and
+    # end (exclusive) alternate. Flat index = row * span + column, so they sort row-major.
+    change = np.flatnonzero(framed[:, 1:] != framed[:, :-1])
+    starts, ends = change[0::2], change[1::2]
     n = len(starts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     reach = 1 if diagonal else 0
-    span = w + 2  # sort keys row * span + column keep the runs in row-major order
-    below = (rows + 1) * span
-    first = np.searchsorted(rows * span + ends, below + starts - reach, side="right")
-    last = np.searchsorted(rows * span + starts, below + ends + reach, side="left")
+    span = w + 1  # the same column one row down is span further on
+    first = np.searchsorted(ends, starts + span - reach, side="right")
+    last = np.searchsorted(starts, ends + span + reach, side="left")
     counts = np.maximum(last - first, 0)  # runs of the next row that touch each run
     a = np.repeat(np.arange(n), counts)
     b = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - first, counts)
@@ -73,12 +73,11 @@ def _pieces(mask: np.ndarray, diagonal: bool) -> np.ndarray:
 
 def _runs(present: np.ndarray, weights: np.ndarray, min_share: float) -> int:
     """Number of runs of True in a 1-D mask whose weight is at least min_share of the total."""
-    edges = np.diff(np.concatenate([[0], present.astype(np.int8), [0]]))
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    total = max(weights.sum(), 1e-9)
-    return int(
-        sum(weights[s:e].sum() >= min_share * total for s, e in zip(starts, ends, strict=True))
-    )
+    framed = np.concatenate([[False], present, [False]])
+    change = np.flatnonzero(framed[1:] != framed[:-1])
+    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
+    run_weights = cumulative[change[1::2]] - cumulative[change[0::2]]
+    return int((run_weights >= min_share * max(weights.sum(), 1e-9)).sum())
 
 
 def ink_shape(image: np.ndarray) -> InkShape:

@@ -22,7 +22,8 @@ from engine.architecture import mnist_cnn
 from engine.data import DataError, load_mnist, resolve_data_dir
 from engine.optim import Adam
 from engine.runtime import TRAIN_BLAS_THREADS, blas_threads, configure_training
-from engine.train import SHARDS, BatchGradients, to_input
+from engine.shards import SHARDS, BatchGradients
+from engine.train import to_input
 
 BATCH = 64
 EPOCH_IMAGES = 60_000

@@ -149,7 +149,7 @@ def maps_to_cols(
     return full.reshape(f, -1)[:, : _stacked_length(in_shape, kernel, padding)]
 
 
-PIECE_BYTES = 1 << 19  # per-piece temporaries: stay in the CPU cache and get reused by malloc
+PIECE_BYTES = 1 << 20  # per-piece temporaries: stay in the CPU cache and get reused by malloc
 
 
 def batch_pieces(n: int, bytes_per_image: int) -> list[slice]:

@@ -93,7 +93,7 @@ class Sequential:
         x = self._check_input(x)
         caches = []
         for layer in self.layers:
-            x, cache = layer.forward(x)
+            x, cache = layer.forward_train(x)
             caches.append(cache)
             if outputs is not None:
                 outputs.append(x)
@@ -104,18 +104,44 @@ class Sequential:
     ) -> tuple[np.ndarray, list[dict[str, np.ndarray]]]:
         """(N, K) dloss/dlogits -> ((N, C, H, W) dloss/dx, per-layer parameter gradients)."""
         grads: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
-        d = dlogits
-        for k in range(len(self.layers) - 1, -1, -1):
-            d, grads[k] = self.layers[k].backward(d, caches[k])
-        return d, grads
+        return self._backward_through(dlogits, caches, 0, grads), grads
+
+    def parameter_gradients(
+        self, dlogits: np.ndarray, caches: list[Any]
+    ) -> list[dict[str, np.ndarray]]:
+        """(N, K) dloss/dlogits -> per-layer parameter gradients, without the input's gradient."""
+        grads: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
+        d = self._backward_through(dlogits, caches, 1, grads)
+        grads[0] = self.layers[0].parameter_gradients(d, caches[0])
+        return grads
 
     def backward_to(self, k: int, dlogits: np.ndarray, caches: list[Any]) -> np.ndarray:
         """(N, K) d/dlogits -> d/d(output of layer k), (N, *shapes[k + 1]); uses caches[k + 1:]."""
         if not 0 <= k < len(self.layers):
             raise ValueError(f"layer index must be in 0..{len(self.layers) - 1}, got {k}")
-        d = dlogits
-        for j in range(len(self.layers) - 1, k, -1):
-            d, _ = self.layers[j].backward(d, caches[j])
+        return self._backward_through(dlogits, caches, k + 1)
+
+    def _backward_through(
+        self,
+        d: np.ndarray,
+        caches: list[Any],
+        stop: int,
+        grads: list[dict[str, np.ndarray]] | None = None,
+    ) -> np.ndarray:
+        """d/d(model output) -> d/d(input of layer `stop`), through the layers from the last down
+        to `stop`, filling grads[k]; a layer that can take the layer before it in the same pass
+        (a max-pool after a ReLU: Layer.backward_with) does."""
+        k = len(self.layers) - 1
+        while k >= stop:
+            layer = self.layers[k]
+            both = layer.backward_with(self.layers[k - 1], d, caches[k]) if k > stop else None
+            if both is not None:
+                d, k = both, k - 2
+                continue
+            d, layer_grads = layer.backward(d, caches[k])
+            if grads is not None:
+                grads[k] = layer_grads
+            k -= 1
         return d
 
     def parameters(self) -> list[tuple[str, str, np.ndarray]]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,65 +18,12 @@ from engine.data import unit_float32
 from engine.losses import cross_entropy
 from engine.model import Sequential
 from engine.optim import SGD, Adam, Optimizer
+from engine.shards import BatchGradients
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
     """(N, H, W) uint8 -> (N, 1, H, W) float32 in [0, 1]."""
     return unit_float32(images)[:, None]
-
-
-SHARDS = 2  # every batch is split in two, whatever the core count: results do not depend on it
-
-
-def _shard_gradients(
-    model: Sequential, x: np.ndarray, y: np.ndarray, batch: int
-) -> tuple[float, np.ndarray, list[dict[str, np.ndarray]]]:
-    """One shard's share of the batch's mean loss, its logits, and its share of the gradients."""
-    logits, caches = model.forward_train(x)
-    loss, dlogits = cross_entropy(logits, y)
-    share = len(y) / batch
-    dlogits *= np.float32(share)
-    _, grads = model.backward(dlogits, caches)
-    return loss * share, logits, grads
-
-
-class BatchGradients:
-    """Loss, logits and gradients of a batch, its SHARDS shards on up to `threads` threads.
-
-    NumPy releases the GIL in GEMMs and elementwise loops, and the layers write no state, so the
-    shards run side by side on the same weights; their gradients are summed in a fixed order.
-    """
-
-    def __init__(self, model: Sequential, threads: int | None = None) -> None:
-        self.model = model
-        threads = min(SHARDS, os.cpu_count() or 1) if threads is None else threads
-        self.pool = ThreadPoolExecutor(threads) if threads > 1 else None
-
-    def __call__(
-        self, x: np.ndarray, y: np.ndarray
-    ) -> tuple[float, np.ndarray, list[dict[str, np.ndarray]]]:
-        """(N, C, H, W), (N,) -> (mean loss, (N, K) logits, per-layer gradients of the mean loss)."""
-        cuts = np.linspace(0, len(y), SHARDS + 1).astype(int)
-        parts = [(x[a:b], y[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
-        if self.pool is None:
-            results = [_shard_gradients(self.model, xs, ys, len(y)) for xs, ys in parts]
-        else:
-            futures = [
-                self.pool.submit(_shard_gradients, self.model, xs, ys, len(y)) for xs, ys in parts
-            ]
-            results = [f.result() for f in futures]
-        grads = results[0][2]
-        for _, _, more in results[1:]:
-            for mine, theirs in zip(grads, more, strict=True):
-                for key, g in mine.items():
-                    g += theirs[key]
-        loss = sum(r[0] for r in results)
-        return loss, np.concatenate([r[1] for r in results]), grads
-
-    def close(self) -> None:
-        """Stop the threads."""
-        if self.pool is not None:
-            self.pool.shutdown()
 
 
 @dataclass

@@ -28,6 +28,19 @@ class Layer(ABC):
     def backward(self, dy: np.ndarray, cache: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(N, *out_shape) upstream gradient -> ((N, *in_shape) dx, {param: grad})."""
 
+    def backward_with(self, previous: Layer, dy: np.ndarray, cache: Any) -> np.ndarray | None:
+        """The gradient of `previous`'s input in one pass through both layers, when this layer can
+        take a parameter-free `previous` along more cheaply than two backward()s; else None."""
+        return None
+
+    def forward_train(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """forward() for training: may keep more in the cache to make backward() cheaper."""
+        return self.forward(x)
+
+    def parameter_gradients(self, dy: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
+        """backward()'s {param: grad} alone, for the first layer of a model (no dx needed)."""
+        return self.backward(dy, cache)[1] if self.params else {}
+
     def output_shape(self, in_shape: Shape) -> Shape:
         """Per-sample input shape -> per-sample output shape (no batch axis)."""
         return in_shape

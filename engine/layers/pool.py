@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from engine.im2col import batch_pieces, col2im, offset_slices, windows
+from engine.layers.activation import ReLU
 from engine.layers.base import Layer
 from engine.shapes import POOL_WINDOW, Pair, Shape, window_geometry
 
@@ -87,6 +88,15 @@ class MaxPool2D(_Pool2D):
                 else:
                     dx[s, :, rows, cols] += dy[s] * first
         return dx, {}
+
+    def backward_with(self, previous: Layer, dy: np.ndarray, cache: Any) -> np.ndarray | None:
+        """After a ReLU: (N, C, Ho, Wo) -> the ReLU's input gradient (N, C, H, W). Each window
+        sends its gradient to its first maximum, where the ReLU's output is the window's maximum y:
+        the ReLU passes it exactly where y > 0, so the mask goes on the 4x smaller pooled grid."""
+        if not isinstance(previous, ReLU):
+            return None
+        _, y = cache
+        return self.backward(dy * (y > 0), cache)[0]
 
 
 def _pairs_apply(x: np.ndarray, y: np.ndarray, dy: np.ndarray, size: Pair, stride: Pair) -> bool:

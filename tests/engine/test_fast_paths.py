@@ -6,11 +6,8 @@ import numpy as np
 import pytest
 
 import engine.im2col
-from engine.architecture import mnist_cnn
 from engine.im2col import im2col, im2col_adjoint
 from engine.layers import Conv2D, MaxPool2D
-from engine.losses import cross_entropy
-from engine.train import BatchGradients
 
 
 def naive_maxpool_backward(x, dy, size, stride):
@@ -107,25 +104,3 @@ def _as64(layer: Conv2D) -> Conv2D:
     twin.padding = layer.padding
     twin.params = {k: v.astype(np.float64) for k, v in layer.params.items()}
     return twin
-
-
-def test_batch_gradients_equal_the_whole_batch_and_do_not_depend_on_threads(rng):
-    model = mnist_cnn(seed=0)
-    x = rng.random((9, 1, 28, 28), dtype=np.float32)
-    y = rng.integers(0, 10, 9)
-    logits, caches = model.forward_train(x)
-    loss, dlogits = cross_entropy(logits, y)
-    _, whole = model.backward(dlogits, caches)
-    one, two = BatchGradients(model, threads=1), BatchGradients(model, threads=2)
-    loss1, logits1, grads1 = one(x, y)
-    loss2, logits2, grads2 = two(x, y)
-    two.close()
-    assert loss1 == loss2
-    np.testing.assert_array_equal(logits1, logits2)
-    np.testing.assert_allclose(loss1, loss, rtol=1e-6)
-    np.testing.assert_allclose(logits1, logits, rtol=1e-5, atol=1e-6)
-    for g1, g2, gw in zip(grads1, grads2, whole, strict=True):
-        assert set(g1) == set(gw)
-        for key in gw:
-            np.testing.assert_array_equal(g1[key], g2[key])
-            np.testing.assert_allclose(g1[key], gw[key], rtol=1e-4, atol=1e-6)

@@ -341,3 +341,31 @@ def test_optimiser_arguments_are_checked():
     grads = [dict(layer.params) for layer in model.layers]
     with pytest.raises(TypeError, match="SGD or Adam"):
         Optimizer(model, lr=0.1).step(grads)
+
+
+def test_parameter_gradients_equal_backward_without_the_input_gradient(rng):
+    model = mnist_cnn(seed=0)
+    x = rng.random((5, 1, 28, 28), dtype=np.float32)
+    logits, caches = model.forward_train(x)
+    _, dlogits = cross_entropy(logits, rng.integers(0, 10, 5))
+    _, full = model.backward(dlogits, caches)
+    fast = model.parameter_gradients(dlogits, caches)
+    for g, h in zip(full, fast, strict=True):
+        assert set(g) == set(h)
+        for key in g:
+            np.testing.assert_array_equal(g[key], h[key])
+
+
+@pytest.mark.parametrize("pool", [MaxPool2D(2), MaxPool2D(3, 2), MaxPool2D((2, 3), 1)])
+def test_a_max_pool_after_a_relu_passes_both_backward_in_one_go(rng, pool):
+    """Sequential.backward takes ReLU + max-pool through MaxPool2D.backward_with: the same
+    gradient as the two layers' own backward() one after the other."""
+    relu = ReLU()
+    x = rng.standard_normal((3, 2, 9, 8)).astype(np.float32)
+    x[0, 0, :4, :4] = 0.0  # windows whose maximum is 0 after the ReLU, and ties
+    h, relu_cache = relu.forward(x)
+    y, pool_cache = pool.forward(h)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    two = relu.backward(pool.backward(dy, pool_cache)[0], relu_cache)[0]
+    np.testing.assert_array_equal(pool.backward_with(relu, dy, pool_cache), two)
+    assert pool.backward_with(Flatten(), dy, pool_cache) is None

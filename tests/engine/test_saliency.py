@@ -143,12 +143,15 @@ def test_saliency_runs_one_forward_pass(model64, method, monkeypatch):
     """Probabilities, activations and gradients all come from a single pass through the layers."""
     first = model64.layers[0]
     calls = []
-    forward = first.forward
 
-    def counted(x):
-        calls.append(x.shape)
-        return forward(x)
+    def counted(method):
+        def call(x):
+            calls.append(x.shape)
+            return method(x)
 
-    monkeypatch.setattr(first, "forward", counted)
+        return call
+
+    monkeypatch.setattr(first, "forward", counted(first.forward))
+    monkeypatch.setattr(first, "forward_train", counted(first.forward_train))
     s = saliency(model64, stroke_digit(), 2, method)
     assert len(calls) == 1 and s.saliency.shape == (28, 28)

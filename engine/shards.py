@@ -113,6 +113,8 @@ def _helper_main(conn: Connection, path: str, layout: Layout, description: dict)
     configure_training()
     model = build_model(description)
     block = SharedBlock(path, layout)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # both processes have it mapped: the name is not needed, even if we die
     for k, layer in enumerate(model.layers):
         for key in layer.params:
             layer.params[key] = block[f"p{k}.{key}"]  # the weights the parent writes each step
@@ -168,8 +170,6 @@ class _Helper:
                 self.ready = self.conn.recv() == "ready"
             except (EOFError, OSError):  # it died while starting
                 return self._lose()
-            if self.ready:
-                os.unlink(self.path)  # both processes have it mapped: the name is not needed
         if self.ready and not self.process.is_alive():
             return self._lose()
         fits = len(x) <= self.capacity and x.shape[1:] == self.model.input_shape

@@ -5,10 +5,10 @@ parallel processes); each GEMM of one image is far too small to split, so a seco
 only spins against the other requests' threads (OPENBLAS_NUM_THREADS=1 tripled the throughput of
 `convlens serve --workers 2` at concurrency 32).
 
-Training: one BLAS thread too. engine.train.BatchGradients already runs the two halves of each
-batch on two threads (NumPy releases the GIL in GEMMs and elementwise loops); the step's GEMMs are
-small (at most 16 x 14,000 x 72 at batch 64), and a second OpenBLAS thread per shard would only
-oversubscribe the cores and spin between them.
+Training: one BLAS thread too. engine.shards.BatchGradients already runs the two halves of each
+batch at once, one in this process and one in a helper process; the step's GEMMs are small (at
+most 32 x 196 x 144 per image), and a second OpenBLAS thread per shard would only oversubscribe the
+cores and spin between them.
 
 Heap: glibc gives freed memory above M_TRIM_THRESHOLD back to the kernel and serves big blocks
 (above M_MMAP_THRESHOLD) with fresh mmaps; a training step allocates and frees a few MB, so every
@@ -79,6 +79,8 @@ def configure_serving() -> None:
 
 
 def configure_training() -> None:
-    """This process: TRAIN_BLAS_THREADS BLAS threads and a heap kept between steps."""
+    """This process and the helpers it starts (engine/shards.py): TRAIN_BLAS_THREADS BLAS threads
+    each; a heap kept between steps."""
+    export_blas_threads(TRAIN_BLAS_THREADS)
     limit_blas_threads(TRAIN_BLAS_THREADS)
     keep_heap()

@@ -30,4 +30,6 @@ def test_a_dash_is_no_digit_and_a_clear_digit_is_never_100_percent(page, live_se
     assert "100.0%" not in text and "100%" not in text
     values = page.locator("[data-testid=probabilities] .prob-value").all_inner_texts()
     assert not any(v.startswith("100") for v in values)
+    overview = page.locator("[data-testid^=ov-softmax-]").all_inner_texts()
+    assert len(overview) == 10 and not any("100" in v for v in overview)
     assert page.console_errors == []

@@ -1,7 +1,7 @@
 // The formula preview of one unit of the overview, in words and with its numbers.
 // Windows come from the API's receptive fields and sizes from its `formula`: nothing is re-derived.
 
-import { formatValue, percent } from "../shared/format.js";
+import { formatValue, surePercent } from "../shared/format.js";
 import { windowOf } from "./overview-layout.js";
 
 const span = (from, size) => (size === 1 ? `${from}` : `${from}–${from + size - 1}`);
@@ -61,7 +61,7 @@ export function unitFormula(target, acts) {
   }
   if (kind === "softmax") {
     const z = valueAt(acts(previous.name), target);
-    const p = value === undefined ? "…" : percent(value);
+    const p = value === undefined ? "…" : surePercent(value);
     const logit = z === undefined ? "" : `, z${target.index} = ${previous.name}[${target.index}] = ${formatValue(z)}`;
     return [`P(${target.index}) = exp(z${target.index}) / Σ exp(zⱼ) = ${p}${logit}`, "click for every class's exp and the sum"];
   }

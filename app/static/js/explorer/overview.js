@@ -3,7 +3,7 @@
 
 import { colourFor, scaleFor } from "../shared/colour.js";
 import { el } from "../shared/dom.js";
-import { formatValue, percent, shapeText } from "../shared/format.js";
+import { compactPercent, formatValue, shapeText } from "../shared/format.js";
 import { drawHeatmap, paintGrid } from "../shared/paint-grid.js";
 import { cellAt } from "../shared/pointer.js";
 import { unitFormula } from "./overview-formula.js";
@@ -239,7 +239,7 @@ export function createOverview(root, model, { onOpen, onDetail, detailPanel }) {
       const s = isProbability ? scaleFor(0, 1) : scale;
       paintGrid(view.canvases[0].getContext("2d"), column.n, 1, (r) => colourFor(values[r], s));
       view.values.forEach((node, k) => {
-        node.textContent = isProbability ? percent(values[k], 0) : formatValue(values[k]);
+        node.textContent = isProbability ? compactPercent(values[k]) : formatValue(values[k]);
       });
     }
   }

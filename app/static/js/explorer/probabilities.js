@@ -1,6 +1,6 @@
 // The predicted digit and a bar chart of the ten probabilities.
 
-import { surePercent } from "./verdict.js";
+import { compactPercent } from "../shared/format.js";
 
 /** Build ten empty rows (label, bar, percentage) inside `container`. */
 export function createProbabilities(container, classNames) {
@@ -27,7 +27,7 @@ export function createProbabilities(container, classNames) {
     show(probabilities, prediction) {
       probabilities.forEach((p, i) => {
         rows[i].bar.style.width = `${(100 * p).toFixed(1)}%`;
-        rows[i].value.textContent = p < 0.001 ? "0%" : surePercent(p).replace("> ", ">");
+        rows[i].value.textContent = compactPercent(p);
         rows[i].row.classList.toggle("top", i === prediction);
       });
     },

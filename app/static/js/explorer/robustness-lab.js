@@ -3,9 +3,9 @@
 // whole range of one change ("how far can I rotate my 7 before it becomes a 1?").
 
 import { postJSON } from "../shared/api.js";
+import { surePercent } from "../shared/format.js";
 import { drawHeatmap } from "../shared/paint-grid.js";
 import { createPredictor } from "./predictor.js";
-import { surePercent } from "./verdict.js";
 
 // name, label, range, neutral value, unit shown after the number (ranges within the API's)
 const CHANGES = [

@@ -1,14 +1,9 @@
 // What the headline says about an answer: the digit, how sure, a runner-up when it is close,
 // or that the drawing does not look like a single digit. Pure text, no DOM.
 
-const CLOSE = 0.25; // the runner-up is named when it is within this much of the top
+import { surePercent } from "../shared/format.js";
 
-/** A probability as a percentage that never rounds up to a certainty: "> 99.9%", "< 0.1%". */
-export function surePercent(p) {
-  if (p > 0.999) return "> 99.9%";
-  if (p > 0 && p < 0.001) return "< 0.1%";
-  return `${(100 * p).toFixed(p >= 0.99 ? 1 : 0)}%`;
-}
+const CLOSE = 0.25; // the runner-up is named when it is within this much of the top
 
 /** {headline, detail, kind} for /api/predict's answer; kind is "digit", "close" (the detail
  * names the runner-up: "7" + "or maybe 2: 55% vs 40%") or "no-digit" (the headline is "?"). */

@@ -25,6 +25,18 @@ export function percent(x, digits = 1) {
   return `${(100 * x).toFixed(digits)}%`;
 }
 
+/** A probability as a percentage that never rounds up to a certainty: "> 99.9%", "< 0.1%". */
+export function surePercent(p) {
+  if (p > 0.999) return "> 99.9%";
+  if (p > 0 && p < 0.001) return "< 0.1%";
+  return `${(100 * p).toFixed(p >= 0.99 ? 1 : 0)}%`;
+}
+
+/** surePercent for a column of ten: "0%" below 0.1 %, ">99.9%" above 99.9 %. */
+export function compactPercent(p) {
+  return p < 0.001 ? "0%" : surePercent(p).replace("> ", ">");
+}
+
 /** A shape as text: [8, 28, 28] -> "8 × 28 × 28". */
 export function shapeText(shape) {
   return shape.join(" × ");

@@ -22,7 +22,7 @@ from engine.architecture import mnist_cnn
 from engine.data import DataError, load_mnist, resolve_data_dir
 from engine.optim import Adam
 from engine.runtime import TRAIN_BLAS_THREADS, blas_threads, configure_training
-from engine.shards import SHARDS, BatchGradients
+from engine.shards import SHARDS, ShardedStep
 from engine.train import to_input
 
 BATCH = 64
@@ -124,17 +124,15 @@ def epoch_seconds(step: Callable[[int], Any], n_batches: int) -> float:
 def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[int], float]:
     """step(k): forward + backward + Adam on batch k of (x, y), on a fresh mnist_cnn.
 
-    The same BatchGradients as `convlens train`: the batch in SHARDS shards on as many threads.
+    The same ShardedStep as `convlens train`: the batch in SHARDS shards, the second (and half of
+    the update) in a helper process when there are two cores; it starts with the first step.
     """
     model = mnist_cnn(seed=0)
-    optimizer = Adam(model, lr=LR)
-    gradients = BatchGradients(model)
+    train_step = ShardedStep(model, Adam(model, lr=LR))
 
     def step(k: int) -> float:
         xb, yb = x[k * BATCH : (k + 1) * BATCH], y[k * BATCH : (k + 1) * BATCH]
-        loss, _, grads = gradients(xb, yb)
-        optimizer.step(grads)
-        return loss
+        return train_step(xb, yb)[0]
 
     return step
 
@@ -266,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"settings of `convlens train`: {blas_threads()} BLAS thread(s) "
-        f"(TRAIN_BLAS_THREADS={TRAIN_BLAS_THREADS}), batch in {SHARDS} shards on "
-        f"{min(SHARDS, cores)} thread(s), glibc heap kept (engine/runtime.py)"
+        f"(TRAIN_BLAS_THREADS={TRAIN_BLAS_THREADS}), batch in {SHARDS} shards in "
+        f"{min(SHARDS, cores)} process(es) (engine/shards.py), glibc heap kept (engine/runtime.py)"
     )
     print(f"data: {source}")
     if torch is None:

@@ -1,15 +1,23 @@
-"""A batch's loss and gradients in SHARDS shards: the first in this process, the rest in helpers.
+"""One training step of a batch in two shards: one here, one in a helper process when there is a
+second core.
 
-Every batch is cut into SHARDS parts whatever the machine, and their gradients are summed in a fixed
-order, so a seed gives the same weights on one core or many. With a second core, shard 1 runs in a
-helper *process*: the model's weights go to it, and its gradients come back, through one shared
-memory map (about 2 x 0.8 MB copied per step for the bundled network, ~0.1 ms).
+Every batch is cut in two halves whatever the machine; the gradients are summed in a fixed order
+and the optimizer's update is elementwise, so a seed gives the same weights on one core or two.
+With a second core the step is shared with a helper process, through one memory map holding the
+weights, the optimizer's state, both halves' gradients and the helper's inputs:
+1. each process computes its half of the batch's gradients;
+2. each adds the other's gradients into its own over one half of the parameters (laid end to end)
+   and updates that half of the weights and optimizer state (engine.optim, `part`).
 
 Why processes, not threads: two threads of one interpreter share the GIL, and a training step is
 ~150 NumPy calls, many of them short, which hold it; measured on the 2-core machine at batch 64,
 two shard threads gave 5,260 images/s against 3,690 for one (1.43x), while the same shard run in two
-processes side by side ran as fast as alone. Until a helper has started (~0.3 s, a fresh
-interpreter importing NumPy) its shard is computed here, with identical results.
+processes side by side ran as fast as alone. Why the update is shared too: summing the gradients
+and Adam's update (~0.7 ms of a ~7.3 ms step) were what kept the two cores from scaling 2x.
+
+Until the helper has started (~0.15 s: a fresh interpreter importing NumPy) this process computes
+the whole step, with identical results; if it dies while computing gradients, likewise from then
+on (with a warning).
 """
 
 from __future__ import annotations
@@ -28,8 +36,13 @@ import numpy as np
 
 from engine.losses import cross_entropy
 from engine.model import Sequential
+from engine.optim import Optimizer, build_optimizer, flat_rows, parameter_ranges
 
 SHARDS = 2  # every batch is split in two, whatever the core count: results do not depend on it
+# The parts of the parameters (laid end to end) whose update this process and the helper make. The
+# helper starts its part after a message and answers with another (~0.1 ms of wake-ups), so this
+# process takes the larger part: measured on 2 cores, both finish together near 0.6.
+HERE, THERE = (0.0, 0.6), (0.6, 1.0)
 ALIGN = 64  # bytes: every array of a block starts on a cache line
 
 Grads = list[dict[str, np.ndarray]]
@@ -49,17 +62,24 @@ def shard_gradients(
     return loss * share, logits, grads
 
 
+def add_gradients(
+    into: Grads, more: Grads, model: Sequential, part: tuple[float, float] | None = None
+) -> None:
+    """into += more over one part of the parameters (engine.optim.parameter_ranges)."""
+    for k, key, rows in parameter_ranges(model, part):
+        flat_rows(into[k][key], rows)[...] += flat_rows(more[k][key], rows)
+
+
 class SharedBlock:
     """Named arrays laid out in one file-backed memory map that two processes map at once."""
 
     def __init__(self, path: str, layout: Layout, create: bool = False) -> None:
-        self.path, self.layout = path, layout
         offsets, size = [], 0
         for _, shape, dtype in layout:
             offsets.append(size)
             nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
             size += -(-nbytes // ALIGN) * ALIGN
-        with open(path, "r+b" if not create else "w+b") as f:
+        with open(path, "w+b" if create else "r+b") as f:
             if create:
                 f.truncate(max(size, 1))
             self.map = mmap.mmap(f.fileno(), max(size, 1))
@@ -70,6 +90,13 @@ class SharedBlock:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
+
+    def grads(self, model: Sequential, prefix: str) -> Grads:
+        """The model-shaped gradient arrays '<prefix>.<layer index>.<key>'."""
+        return [
+            {key: self.arrays[f"{prefix}.{k}.{key}"] for key in layer.params}
+            for k, layer in enumerate(model.layers)
+        ]
 
     def close(self) -> None:
         """Drop the arrays and the map (the file is the creator's to remove)."""
@@ -85,19 +112,29 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def _block_layout(model: Sequential, capacity: int) -> Layout:
-    """Weights ('p<k>.<key>'), their gradients ('g...'), a shard's inputs, labels and logits."""
+def _block_layout(model: Sequential, slots: tuple[str, ...], capacity: int) -> Layout:
+    """Weights 'p.k.key', the helper's and this process's gradients 'g1.', 'g0.', optimizer
+    state '<slot>.k.key', and the helper's shard: inputs, labels and logits."""
     layout: Layout = []
     for k, layer in enumerate(model.layers):
         for key, p in layer.params.items():
-            layout += [(f"p{k}.{key}", p.shape, p.dtype.str), (f"g{k}.{key}", p.shape, p.dtype.str)]
-    out = model.shapes[-1]
+            for prefix in ("p", "g1", "g0", *slots):
+                layout.append((f"{prefix}.{k}.{key}", p.shape, p.dtype.str))
     layout += [
         ("x", (capacity, *model.input_shape), "<f4"),
         ("y", (capacity,), "<i8"),
-        ("logits", (capacity, *out), "<f4"),
+        ("logits", (capacity, *model.shapes[-1]), "<f4"),
     ]
     return layout
+
+
+def _bind(model: Sequential, optimizer: Optimizer | None, block: SharedBlock) -> None:
+    """Point the model's weights (and the optimizer's state) at the block's arrays."""
+    for k, layer in enumerate(model.layers):
+        for key in layer.params:
+            layer.params[key] = block[f"p.{k}.{key}"]
+            for slot in optimizer.slots if optimizer is not None else ():
+                getattr(optimizer, slot)[(layer.name, key)] = block[f"{slot}.{k}.{key}"]
 
 
 def _shm_dir() -> str | None:
@@ -106,18 +143,24 @@ def _shm_dir() -> str | None:
 
 
 def _helper_main(conn: Connection, path: str, layout: Layout, description: dict) -> None:
-    """A helper process: compute one shard per message (n, batch) until None or the pipe closes."""
+    """The helper process: gradients of its shard, then its part of the update, until told to end.
+
+    Messages: ("grads", n, batch) -> ("ok", loss), its gradients over HERE in 'g1.' and its
+    logits in the block; ("update", lr, t) -> ("updated", None) after adding the parent's 'g0.'
+    into its own gradients over THERE and updating THERE.
+    """
     from engine.architecture import build_model
     from engine.runtime import configure_training
 
     configure_training()
-    model = build_model(description)
+    model = build_model(description["model"])
+    optimizer = build_optimizer(model, description["optimizer"], description["settings"])
     block = SharedBlock(path, layout)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # both processes have it mapped: the name is not needed, even if we die
-    for k, layer in enumerate(model.layers):
-        for key in layer.params:
-            layer.params[key] = block[f"p{k}.{key}"]  # the weights the parent writes each step
+    _bind(model, optimizer, block)
+    mine, theirs = block.grads(model, "g1"), block.grads(model, "g0")
+    grads: Grads = []  # the gradients of the last shard, kept for its update
     conn.send("ready")
     while True:
         try:
@@ -126,39 +169,68 @@ def _helper_main(conn: Connection, path: str, layout: Layout, description: dict)
             break
         if message is None:
             break
-        n, batch = message
         try:
-            loss, logits, grads = shard_gradients(model, block["x"][:n], block["y"][:n], batch)
-            block["logits"][:n] = logits
-            for k, layer_grads in enumerate(grads):
-                for key, g in layer_grads.items():
-                    np.copyto(block[f"g{k}.{key}"], g)
-            conn.send(("ok", loss))
+            if message[0] == "grads":
+                _, n, batch = message
+                loss, logits, grads = shard_gradients(model, block["x"][:n], block["y"][:n], batch)
+                block["logits"][:n] = logits
+                for k, key, rows in parameter_ranges(model, HERE):  # what the parent needs
+                    flat_rows(mine[k][key], rows)[...] = flat_rows(grads[k][key], rows)
+                conn.send(("ok", loss))
+            else:
+                _, optimizer.lr, t = message
+                if t is not None:
+                    optimizer.t = t
+                add_gradients(grads, theirs, model, THERE)
+                optimizer.step(grads, part=THERE)
+                conn.send(("updated", None))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
     block.close()
 
 
 class _Helper:
-    """One helper process with its shared block; computes a shard while this process does another."""
+    """The helper process and the block it shares with this process."""
 
-    def __init__(self, model: Sequential, capacity: int) -> None:
-        self.model, self.capacity = model, capacity
-        self.layout = _block_layout(model, capacity)
+    def __init__(self, model: Sequential, optimizer: Optimizer, capacity: int) -> None:
+        self.model, self.optimizer, self.capacity = model, optimizer, capacity
+        layout = _block_layout(model, optimizer.slots, capacity)
         fd, self.path = tempfile.mkstemp(prefix="convlens-shard-", dir=_shm_dir())
         os.close(fd)
-        self.block = SharedBlock(self.path, self.layout, create=True)
+        self.block = SharedBlock(self.path, layout, create=True)
+        self._share_state()
+        description = {
+            "model": model.describe(),
+            "optimizer": optimizer.kind,
+            "settings": optimizer.settings(),
+        }
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_helper_main,
-            args=(child, self.path, self.layout, model.describe()),
+            args=(child, self.path, layout, description),
             name="convlens-shard",
             daemon=True,
         )
         self.process.start()
         child.close()
+        # its gradients, and ours over the part it updates
+        self.from_helper, self.to_helper = (
+            self.block.grads(model, "g1"),
+            self.block.grads(model, "g0"),
+        )
         self.ready = self.lost = False
+
+    def _share_state(self) -> None:
+        """Move the weights and the optimizer's state into the block (values kept)."""
+        for k, layer in enumerate(self.model.layers):
+            for key, p in layer.params.items():
+                np.copyto(self.block[f"p.{k}.{key}"], p)
+                for slot in self.optimizer.slots:
+                    state = getattr(self.optimizer, slot).get((layer.name, key))
+                    if state is not None:
+                        np.copyto(self.block[f"{slot}.{k}.{key}"], state)
+        _bind(self.model, self.optimizer, self.block)
 
     def usable(self, x: np.ndarray, wait: float = 0.0) -> bool:
         """Started (waiting up to `wait` s for it) and alive, and the shard fits the block (a
@@ -187,52 +259,31 @@ class _Helper:
             )
         return False
 
-    def start(self, x: np.ndarray, y: np.ndarray, batch: int) -> bool:
-        """Hand over the current weights and one shard, and return at once; False if it is gone."""
-        for k, layer in enumerate(self.model.layers):
-            for key, p in layer.params.items():
-                shared = self.block[f"p{k}.{key}"]
-                if p is not shared:  # weights not kept in this block (see keep_weights)
-                    np.copyto(shared, p)
+    def gradients(self, x: np.ndarray, y: np.ndarray, batch: int) -> None:
+        """Hand over one shard; returns at once (collect() waits for its loss)."""
         self.block["x"][: len(y)] = x
         self.block["y"][: len(y)] = y
-        try:
-            self.conn.send((len(y), batch))
-        except OSError:
-            return self._lose()
-        return True
+        self.conn.send(("grads", len(y), batch))
 
-    def finish(self, n: int) -> tuple[float, np.ndarray, Grads] | None:
-        """Wait for the shard: (loss share, logits copy, gradients as views of the shared block);
-        None if the process died on it."""
+    def collect(self, n: int) -> tuple[float, np.ndarray] | None:
+        """The shard's (loss share, logits) once its gradients are in the block; None if lost."""
         try:
             status, value = self.conn.recv()
         except (EOFError, OSError):
             return self._lose()
-        if status != "ok":
+        if status == "error":
             raise RuntimeError(f"training helper failed: {value}")
-        grads = [
-            {key: self.block[f"g{k}.{key}"] for key in layer.params}
-            for k, layer in enumerate(self.model.layers)
-        ]
-        return value, self.block["logits"][:n].copy(), grads
-
-    def keep_weights(self) -> None:
-        """Move the model's weights into the block: updated in place by the optimizer, the helper
-        reads them there, and no step copies them. close() gives them back as ordinary arrays."""
-        for k, layer in enumerate(self.model.layers):
-            for key, p in layer.params.items():
-                shared = self.block[f"p{k}.{key}"]
-                np.copyto(shared, p)
-                layer.params[key] = shared
+        return value, self.block["logits"][:n].copy()
 
     def close(self) -> None:
-        """Stop the process, give the model its weights back, and free the block."""
+        """Stop the process, give the model and the optimizer their arrays back, free the block."""
         _stop(self.conn, self.process, self.path)
-        for k, layer in enumerate(self.model.layers):
+        for layer in self.model.layers:
             for key, p in layer.params.items():
-                if p is self.block[f"p{k}.{key}"]:
-                    layer.params[key] = p.copy()
+                layer.params[key] = p.copy()
+                for slot in self.optimizer.slots:
+                    arrays = getattr(self.optimizer, slot)
+                    arrays[(layer.name, key)] = arrays[(layer.name, key)].copy()
         self.block.close()
 
 
@@ -249,68 +300,95 @@ def _stop(conn: Connection, process: Any, path: str) -> None:
         os.unlink(path)
 
 
-class BatchGradients:
-    """Loss, logits and gradients of a batch; its SHARDS shards split over this process and up to
-    `helpers` helper processes (default: one fewer than the usable cores, at most SHARDS - 1)."""
+class ShardedStep:
+    """step(x, y): one optimizer step of `optimizer` on a batch in two shards, the second (and
+    half of the update) in a helper process when `helpers` is 1 (default: when a second core is
+    usable). The model's weights and the optimizer's state live in the shared block meanwhile;
+    close() gives them back as ordinary arrays."""
 
-    def __init__(self, model: Sequential, helpers: int | None = None) -> None:
-        self.model = model
-        if helpers is None:
-            helpers = min(SHARDS, usable_cores()) - 1
-        self.wanted = max(0, min(helpers, SHARDS - 1))
-        self.helpers: list[_Helper] = []
+    def __init__(self, model: Sequential, optimizer: Optimizer, helpers: int | None = None) -> None:
+        self.model, self.optimizer = model, optimizer
+        self.wanted = (usable_cores() > 1) if helpers is None else helpers > 0
+        self.helper: _Helper | None = None
         self._finalizer: weakref.finalize | None = None
 
-    def _start_helpers(self, capacity: int) -> None:
-        """Start the helper processes for shards of up to `capacity` images (first call only)."""
-        if self.helpers or not self.wanted or self.model.input_shape is None:
-            return
-        if any(p.dtype != np.float32 for _, _, p in self.model.parameters()):
-            return  # the block carries float32 logits and inputs: other models stay here
+    def _start_helper(self, capacity: int) -> None:
+        """Start the helper for shards of up to `capacity` images (first call only)."""
+        self.wanted = False
+        if self.model.input_shape is None or any(
+            p.dtype != np.float32 for _, _, p in self.model.parameters()
+        ):
+            return  # the block carries float32 inputs and logits: other models stay here
         try:
-            self.helpers = [_Helper(self.model, capacity) for _ in range(self.wanted)]
-        except (OSError, AssertionError, ValueError) as exc:  # no /dev/shm, or a daemonic parent
+            self.helper = _Helper(self.model, self.optimizer, capacity)
+        except (OSError, AssertionError, ValueError) as exc:  # no shared memory, daemonic parent
             warnings.warn(f"training on one core: no helper process ({exc})", stacklevel=3)
-            self.wanted = 0
             return
-        self.helpers[0].keep_weights()
-        self._finalizer = weakref.finalize(self, _close_all, list(self.helpers))
+        self._finalizer = weakref.finalize(self, self.helper.close)
 
-    def __call__(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, Grads]:
-        """(N, C, H, W), (N,) -> (mean loss, (N, K) logits, per-layer gradients of the mean loss)."""
-        cuts = np.linspace(0, len(y), SHARDS + 1).astype(int)
-        parts = [(x[a:b], y[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
-        if len(parts) > 1:
-            self._start_helpers(len(parts[1][1]))
-        sent: dict[int, _Helper] = {}
-        for i, (xs, ys) in enumerate(parts[1:], start=1):
-            helper = self.helpers[i - 1] if i - 1 < len(self.helpers) else None
-            if helper is not None and helper.usable(xs) and helper.start(xs, ys, len(y)):
-                sent[i] = helper
-        results = []
-        for i, (xs, ys) in enumerate(parts):
-            result = sent[i].finish(len(ys)) if i in sent else None
-            results.append(result or shard_gradients(self.model, xs, ys, len(y)))
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """(N, C, H, W), (N,) -> (mean loss, (N, K) logits) of the batch; the weights updated."""
+        cut = len(y) // SHARDS
+        (x0, y0), (x1, y1) = (x[:cut], y[:cut]), (x[cut:], y[cut:])
+        if self.wanted and cut:
+            self._start_helper(len(y1))
+        helper = self.helper
+        if cut and helper is not None and helper.usable(x1):
+            helper.gradients(x1, y1, len(y))
+            loss0, logits0, grads = shard_gradients(self.model, x0, y0, len(y))
+            there = helper.collect(len(y1))
+            if there is not None:
+                return self._update_together(helper, grads, loss0, logits0, *there)
+            results = [(loss0, logits0, grads), shard_gradients(self.model, x1, y1, len(y))]
+        else:
+            results = [
+                shard_gradients(self.model, xs, ys, len(y))
+                for xs, ys in ((x0, y0), (x1, y1))
+                if len(ys)
+            ]
         grads = results[0][2]
         for _, _, more in results[1:]:
-            for mine, theirs in zip(grads, more, strict=True):
-                for key, g in mine.items():
-                    g += theirs[key]
-        loss = sum(r[0] for r in results)
-        return loss, np.concatenate([r[1] for r in results]), grads
+            add_gradients(grads, more, self.model)
+        self.optimizer.step(grads)
+        return sum(r[0] for r in results), np.concatenate([r[1] for r in results])
 
-    def wait_for_helpers(self, timeout: float = 30.0) -> int:
-        """Block until every started helper can take shards (or `timeout` s); how many can."""
+    def _update_together(
+        self,
+        helper: _Helper,
+        grads: Grads,
+        loss0: float,
+        logits0: np.ndarray,
+        loss1: float,
+        logits1: np.ndarray,
+    ) -> tuple[float, np.ndarray]:
+        """Both halves' gradients are in: each process sums and updates its part of the weights."""
+        for k, key, rows in parameter_ranges(self.model, THERE):  # what the helper needs of ours
+            flat_rows(helper.to_helper[k][key], rows)[...] = flat_rows(grads[k][key], rows)
+        t = getattr(self.optimizer, "t", None)
+        helper.conn.send(("update", self.optimizer.lr, t))  # its step counts from the same t
+        add_gradients(grads, helper.from_helper, self.model, HERE)
+        self.optimizer.step(grads, part=HERE)
+        try:
+            status, value = helper.conn.recv()
+        except (EOFError, OSError) as exc:
+            helper._lose()
+            raise RuntimeError(
+                "the training helper process ended while updating its half of the weights; "
+                "the weights are no longer one consistent step: train again from a checkpoint"
+            ) from exc
+        if status == "error":
+            raise RuntimeError(f"training helper failed: {value}")
+        return loss0 + loss1, np.concatenate([logits0, logits1])
+
+    def wait_for_helper(self, timeout: float = 30.0) -> bool:
+        """Block until the helper can take shards (or `timeout` s); whether it can."""
+        if self.helper is None:
+            return False
         probe = np.zeros((0, *self.model.input_shape), dtype=np.float32)
-        return sum(helper.usable(probe, wait=timeout) for helper in self.helpers)
+        return self.helper.usable(probe, wait=timeout)
 
     def close(self) -> None:
-        """Stop the helper processes."""
+        """Stop the helper process; the weights and optimizer state are ordinary arrays again."""
         if self._finalizer is not None:
             self._finalizer()
-        self.helpers = []
-
-
-def _close_all(helpers: list[_Helper]) -> None:
-    for helper in helpers:
-        helper.close()
+        self.helper = None

@@ -18,7 +18,7 @@ from engine.data import unit_float32
 from engine.losses import cross_entropy
 from engine.model import Sequential
 from engine.optim import SGD, Adam, Optimizer
-from engine.shards import BatchGradients
+from engine.shards import ShardedStep
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
@@ -159,7 +159,7 @@ def train(
     history = History()
     step = images_seen = 0
     try:
-        with closing(BatchGradients(model)) as gradients:
+        with closing(ShardedStep(model, optimizer)) as train_step:
             watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val)
             watch(model, 0, 0, None, None, config.lr)
             for epoch in range(config.epochs):
@@ -185,8 +185,7 @@ def train(
                     optimizer.lr = config.lr * (
                         config.min_lr_fraction + (1 - config.min_lr_fraction) * cosine
                     )
-                    loss, logits, grads = gradients(x, y)
-                    optimizer.step(grads)
+                    loss, logits = train_step(x, y)
                     step += 1
                     seen += len(y)
                     images_seen += len(y)

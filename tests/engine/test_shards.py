@@ -1,4 +1,4 @@
-"""BatchGradients: shards in a helper process give exactly the gradients computed here."""
+"""ShardedStep: a step shared with a helper process gives exactly the weights of one process."""
 
 from __future__ import annotations
 
@@ -11,115 +11,118 @@ import pytest
 
 from engine.architecture import mnist_cnn
 from engine.losses import cross_entropy
-from engine.optim import Adam
-from engine.shards import BatchGradients
+from engine.optim import SGD, Adam
+from engine.shards import ShardedStep, shard_gradients
+
+OPTIMIZERS = {"adam": lambda m: Adam(m, lr=1e-2), "sgd": lambda m: SGD(m, lr=0.05, momentum=0.9)}
 
 
 def _batch(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
 
 
-def _assert_same(a: tuple, b: tuple) -> None:
+def _pair(kind: str = "adam") -> tuple[ShardedStep, ShardedStep]:
+    """(alone, shared): the same network and optimizer, one in this process only, one whose
+    helper process has started (its first step ran here)."""
+    alone_model, shared_model = mnist_cnn(seed=0), mnist_cnn(seed=0)
+    alone = ShardedStep(alone_model, OPTIMIZERS[kind](alone_model), helpers=0)
+    shared = ShardedStep(shared_model, OPTIMIZERS[kind](shared_model), helpers=1)
+    x, y = _batch(np.random.default_rng(99), 8)
+    _assert_same_step(alone(x, y), shared(x, y))
+    assert shared.wait_for_helper(timeout=60)
+    return alone, shared
+
+
+def _assert_same_step(a: tuple, b: tuple) -> None:
     assert a[0] == b[0]
     np.testing.assert_array_equal(a[1], b[1])
-    for ga, gb in zip(a[2], b[2], strict=True):
-        assert set(ga) == set(gb)
-        for key in ga:
-            np.testing.assert_array_equal(ga[key], gb[key])
 
 
-def _ready(model_seed: int = 0) -> BatchGradients:
-    """BatchGradients whose helper process has started (one call computes all shards here)."""
-    gradients = BatchGradients(mnist_cnn(seed=model_seed), helpers=1)
-    gradients(*_batch(np.random.default_rng(99), 8))
-    assert gradients.wait_for_helpers(timeout=60) == 1
-    return gradients
+def _assert_same_weights(a: ShardedStep, b: ShardedStep) -> None:
+    for (_, _, p), (_, _, q) in zip(a.model.parameters(), b.model.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)
 
 
-def test_a_helper_process_gives_the_gradients_of_this_process_bit_for_bit(rng):
-    here, there = BatchGradients(mnist_cnn(seed=0), helpers=0), _ready()
+@pytest.mark.parametrize("kind", sorted(OPTIMIZERS))
+def test_steps_shared_with_a_helper_give_the_weights_of_one_process_bit_for_bit(rng, kind):
+    alone, shared = _pair(kind)
     try:
-        x, y = _batch(rng, 8)
-        _assert_same(here(x, y), there(x, y))
-        x, y = _batch(rng, 7)  # the last, smaller batch of an epoch: uneven shards
-        _assert_same(here(x, y), there(x, y))
+        for n in (8, 8, 7, 10):  # 7: the last, smaller batch of an epoch, uneven shards
+            x, y = _batch(rng, n)
+            _assert_same_step(alone(x, y), shared(x, y))
+            _assert_same_weights(alone, shared)
+        assert shared.helper.ready and not shared.helper.lost  # the helper did take part
     finally:
-        there.close()
+        shared.close()
 
 
-def test_shards_sum_to_the_whole_batch_gradient(rng):
-    model = mnist_cnn(seed=0)
+def test_a_step_follows_the_whole_batch_gradient(rng):
+    """Two shards' gradients sum to the batch's: one SGD step without momentum moves each weight
+    by -lr times the whole batch's gradient."""
+    model, reference = mnist_cnn(seed=0), mnist_cnn(seed=0)
     x, y = _batch(rng, 9)
-    logits, caches = model.forward_train(x)
+    logits, caches = reference.forward_train(x)
     loss, dlogits = cross_entropy(logits, y)
-    _, whole = model.backward(dlogits, caches)
-    got_loss, got_logits, grads = BatchGradients(model, helpers=0)(x, y)
+    _, whole = reference.backward(dlogits, caches)
+    got_loss, got_logits = ShardedStep(model, SGD(model, lr=0.1, momentum=0.0), helpers=0)(x, y)
     np.testing.assert_allclose(got_loss, loss, rtol=1e-6)
     np.testing.assert_allclose(got_logits, logits, rtol=1e-5, atol=1e-6)
-    for g, gw in zip(grads, whole, strict=True):
-        assert set(g) == set(gw)
-        for key in gw:
-            np.testing.assert_allclose(g[key], gw[key], rtol=1e-4, atol=1e-6)
+    for layer, before, g in zip(model.layers, reference.layers, whole, strict=True):
+        for key in g:
+            moved = layer.params[key] - before.params[key]
+            np.testing.assert_allclose(moved, -0.1 * g[key], rtol=1e-3, atol=1e-6)
 
 
-def test_the_helper_follows_every_weight_update(rng):
-    """Three Adam steps with the helper equal three steps computed here alone."""
-    here_model = mnist_cnn(seed=0)
-    here, there = BatchGradients(here_model, helpers=0), _ready()
-    opt_here, opt_there = Adam(here_model, lr=1e-2), Adam(there.model, lr=1e-2)
+def test_a_helper_killed_between_steps_is_replaced_by_this_process_with_a_warning(rng):
+    alone, shared = _pair()
     try:
-        for _ in range(3):
-            x, y = _batch(rng, 10)
-            a, b = here(x, y), there(x, y)
-            _assert_same(a, b)
-            opt_here.step(a[2])
-            opt_there.step(b[2])
-        for (_, _, p), (_, _, q) in zip(
-            here_model.parameters(), there.model.parameters(), strict=True
-        ):
-            np.testing.assert_array_equal(p, q)
-    finally:
-        there.close()
-
-
-def test_a_killed_helper_is_replaced_by_this_process_with_a_warning(rng):
-    here, there = BatchGradients(mnist_cnn(seed=0), helpers=0), _ready()
-    try:
-        os.kill(there.helpers[0].process.pid, signal.SIGKILL)
-        there.helpers[0].process.join(timeout=10)
+        os.kill(shared.helper.process.pid, signal.SIGKILL)
+        shared.helper.process.join(timeout=10)
         x, y = _batch(rng, 8)
         with pytest.warns(RuntimeWarning, match="computed in this process"):
-            got = there(x, y)
-        _assert_same(here(x, y), got)
-        _assert_same(here(x, y), there(x, y))  # and on the next calls, silently
+            got = shared(x, y)
+        _assert_same_step(alone(x, y), got)
+        x, y = _batch(rng, 8)
+        _assert_same_step(alone(x, y), shared(x, y))  # and on the next steps, silently
+        _assert_same_weights(alone, shared)
     finally:
-        there.close()
+        shared.close()
 
 
-def test_close_ends_the_helper_and_leaves_no_shared_file():
+def test_close_ends_the_helper_gives_back_ordinary_arrays_and_leaves_no_file(rng):
     before = set(glob.glob("/dev/shm/convlens-shard-*"))
-    gradients = _ready()
-    process = gradients.helpers[0].process
-    gradients.close()
+    _, shared = _pair()
+    process = shared.helper.process
+    shared(*_batch(rng, 8))
+    weights = [p.copy() for _, _, p in shared.model.parameters()]
+    optimizer = shared.optimizer
+    shared.close()
     assert not process.is_alive()
     assert set(glob.glob("/dev/shm/convlens-shard-*")) <= before
+    for (_, _, p), old in zip(shared.model.parameters(), weights, strict=True):
+        assert p.base is None and p.flags.writeable
+        np.testing.assert_array_equal(p, old)
+    assert all(m.base is None for m in optimizer.m.values())
+    assert all(v.base is None for v in optimizer.v.values())
 
 
 def test_models_that_are_not_float32_stay_in_this_process(rng):
     model = mnist_cnn(seed=0)
     for layer in model.layers:
         layer.params = {k: v.astype(np.float64) for k, v in layer.params.items()}
-    gradients = BatchGradients(model, helpers=1)
-    gradients(*_batch(rng, 4))
-    assert gradients.helpers == []
+    step = ShardedStep(model, Adam(model), helpers=1)
+    step(*_batch(rng, 4))
+    assert step.helper is None
 
 
-def test_the_weights_are_ordinary_arrays_again_after_close(rng):
-    gradients = _ready()
-    model = gradients.model
-    before = [p.copy() for _, _, p in model.parameters()]
-    shared = [p for _, _, p in model.parameters()]
-    gradients.close()
-    for (_, _, p), old, view in zip(model.parameters(), before, shared, strict=True):
-        assert p is not view and p.base is None and p.flags.writeable
-        np.testing.assert_array_equal(p, old)
+def test_shard_gradients_skip_the_input_gradient_but_match_backward(rng):
+    model = mnist_cnn(seed=0)
+    x, y = _batch(rng, 6)
+    loss, logits, grads = shard_gradients(model, x, y, batch=12)
+    ref_logits, caches = model.forward_train(x)
+    ref_loss, dlogits = cross_entropy(ref_logits, y)
+    _, ref = model.backward(dlogits * np.float32(0.5), caches)
+    assert loss == pytest.approx(ref_loss * 0.5)
+    for g, r in zip(grads, ref, strict=True):
+        for key in r:
+            np.testing.assert_array_equal(g[key], r[key])

@@ -57,7 +57,7 @@ class Figures:
     images_per_s: Stat
     forward_us: Stat
     trace_us: Stat
-    epoch_s: float | None  # measured with --full-epoch
+    epoch_s: Stat | None  # measured with --full-epoch
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Plan:
     steps: int  # training steps per measurement
     calls: int  # single-image calls per measurement
     repeats: int
-    full_epoch: bool
+    epochs: int  # whole epochs measured each (0 without --full-epoch)
 
 
 def load_batches(data: str | None, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
@@ -93,29 +93,6 @@ def time_steps(step: Callable[[int], Any], first: int, count: int, n_batches: in
     return time.perf_counter() - t0
 
 
-def measure_training(step: Callable[[int], Any], n_batches: int, plan: Plan) -> Stat:
-    """images/s over plan.steps consecutive training steps, plan.repeats times, after a warm-up."""
-    time_steps(step, 0, WARMUP_STEPS, n_batches)
-    rates = []
-    for r in range(plan.repeats):
-        seconds = time_steps(step, WARMUP_STEPS + r * plan.steps, plan.steps, n_batches)
-        rates.append(plan.steps * BATCH / seconds)
-    return Stat.of(rates)
-
-
-def measure_latency(fn: Callable[[], Any], plan: Plan) -> Stat:
-    """Microseconds per call: the mean of plan.calls calls, plan.repeats times, after a warm-up."""
-    for _ in range(max(plan.calls // 10, 3)):
-        fn()
-    values = []
-    for _ in range(plan.repeats):
-        t0 = time.perf_counter()
-        for _ in range(plan.calls):
-            fn()
-        values.append((time.perf_counter() - t0) / plan.calls * 1e6)
-    return Stat.of(values)
-
-
 def epoch_seconds(step: Callable[[int], Any], n_batches: int) -> float:
     """Seconds for one pass of ceil(60,000 / 64) = 938 full batches."""
     return time_steps(step, 0, -(-EPOCH_IMAGES // BATCH), n_batches)
@@ -128,7 +105,7 @@ def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[int], float]:
     the update) in a helper process when there are two cores; it starts with the first step.
     """
     model = mnist_cnn(seed=0)
-    train_step = ShardedStep(model, Adam(model, lr=LR))
+    train_step = ShardedStep(model, Adam(model, lr=LR), batch_size=BATCH)
 
     def step(k: int) -> float:
         xb, yb = x[k * BATCH : (k + 1) * BATCH], y[k * BATCH : (k + 1) * BATCH]
@@ -137,33 +114,73 @@ def numpy_step(x: np.ndarray, y: np.ndarray) -> Callable[[int], float]:
     return step
 
 
-def measure_ours(x: np.ndarray, y: np.ndarray, plan: Plan) -> Figures:
-    """The NumPy engine's figures."""
-    n_batches = len(x) // BATCH
+@dataclass(frozen=True)
+class Contender:
+    """One implementation: a fresh network's step(k) on batch k, and one image's forward/trace."""
+
+    fresh_step: Callable[[], Callable[[int], float]]
+    forward: Callable[[], Any]
+    trace: Callable[[], Any]
+
+
+def numpy_contender(x: np.ndarray, y: np.ndarray) -> Contender:
+    """The NumPy engine."""
     model, one = mnist_cnn(seed=0), x[:1]
-    return Figures(
-        images_per_s=measure_training(numpy_step(x, y), n_batches, plan),
-        forward_us=measure_latency(lambda: model.forward(one), plan),
-        trace_us=measure_latency(lambda: model.trace(one), plan),
-        epoch_s=epoch_seconds(numpy_step(x, y), n_batches) if plan.full_epoch else None,
-    )
+    return Contender(lambda: numpy_step(x, y), lambda: model.forward(one), lambda: model.trace(one))
 
 
-def measure_torch(torch: Any, x: np.ndarray, y: np.ndarray, plan: Plan) -> Figures:
-    """The same network's figures in PyTorch CPU."""
-    n_batches = len(x) // BATCH
+def torch_contender(torch: Any, x: np.ndarray, y: np.ndarray) -> Contender:
+    """The same network in PyTorch CPU."""
     net, one = TorchNet(torch, lr=LR), x[:1]
 
     def fresh_step() -> Callable[[int], float]:
         fresh = TorchNet(torch, lr=LR)
         return lambda k: fresh.step(x, y, k, BATCH)
 
-    return Figures(
-        images_per_s=measure_training(lambda k: net.step(x, y, k, BATCH), n_batches, plan),
-        forward_us=measure_latency(lambda: net.forward(one), plan),
-        trace_us=measure_latency(lambda: net.trace(one), plan),
-        epoch_s=epoch_seconds(fresh_step(), n_batches) if plan.full_epoch else None,
+    return Contender(fresh_step, lambda: net.forward(one), lambda: net.trace(one))
+
+
+SETTLE_S = 0.3  # pause before each measurement: PyTorch's OpenMP threads spin ~0.2 s after work
+
+
+def measure(contenders: list[Contender], n_batches: int, plan: Plan) -> list[Figures]:
+    """Every figure of every contender, their measurements interleaved (A, B, A, B, ...) so that
+    a machine that speeds up or slows down during the run moves both sides alike."""
+
+    def interleaved(measure_one: Callable[[int, int], float], rounds: int) -> list[Stat]:
+        values: list[list[float]] = [[] for _ in contenders]
+        for r in range(rounds):
+            for i in range(len(contenders)):
+                time.sleep(SETTLE_S)
+                values[i].append(measure_one(i, r))
+        return [Stat.of(v) for v in values]
+
+    steps = [c.fresh_step() for c in contenders]
+    for step in steps:
+        time_steps(step, 0, WARMUP_STEPS, n_batches)
+
+    def rate(i: int, r: int) -> float:
+        seconds = time_steps(steps[i], WARMUP_STEPS + r * plan.steps, plan.steps, n_batches)
+        return plan.steps * BATCH / seconds
+
+    def latency(fn: Callable[[], Any]) -> float:
+        for _ in range(max(plan.calls // 10, 3)):
+            fn()
+        t0 = time.perf_counter()
+        for _ in range(plan.calls):
+            fn()
+        return (time.perf_counter() - t0) / plan.calls * 1e6
+
+    rates = interleaved(rate, plan.repeats)
+    steps.clear()  # the ShardedSteps go, and their helper processes end
+    forwards = interleaved(lambda i, r: latency(contenders[i].forward), plan.repeats)
+    traces = interleaved(lambda i, r: latency(contenders[i].trace), plan.repeats)
+    epochs = (
+        interleaved(lambda i, r: epoch_seconds(contenders[i].fresh_step(), n_batches), plan.epochs)
+        if plan.epochs
+        else [None] * len(contenders)
     )
+    return [Figures(*f) for f in zip(rates, forwards, traces, epochs, strict=True)]
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -211,9 +228,9 @@ def report(ours: Figures, theirs: Figures | None, plan: Plan) -> None:
         row("epoch of 60,000, projected (s)", epoch(ours), theirs and epoch(theirs), 1),
     ]
     if ours.epoch_s is not None:
-        once = Stat(ours.epoch_s, ours.epoch_s, ours.epoch_s)
-        t = theirs.epoch_s if theirs else None
-        training.append(row("epoch of 60,000, measured (s)", once, t and Stat(t, t, t), 1))
+        training.append(
+            row("epoch of 60,000, measured (s)", ours.epoch_s, theirs and theirs.epoch_s, 1)
+        )
     print_table(
         f"(a) training, batch {BATCH}: forward + backward + Adam step "
         f"({plan.steps} steps per measurement, no augmentation)",
@@ -240,21 +257,28 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.train", description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=7, help="measurements per figure (default 7)")
     p.add_argument("--quick", action="store_true", help="fewer steps and calls per measurement")
-    p.add_argument("--full-epoch", action="store_true", help="also time one whole epoch each")
+    p.add_argument(
+        "--full-epoch",
+        action="store_true",
+        help="also time whole epochs, interleaved (--epochs of each)",
+    )
+    p.add_argument("--epochs", type=int, default=3, help="with --full-epoch: epochs each")
     p.add_argument("--data", help="MNIST directory (default: $CONVLENS_DATA, then the cache)")
     args = p.parse_args(argv)
     if args.repeats < 1:
         p.error("--repeats must be at least 1")
     steps, calls = (10, 100) if args.quick else (40, 400)
-    plan = Plan(steps, calls, args.repeats, args.full_epoch)
+    plan = Plan(steps, calls, args.repeats, args.epochs if args.full_epoch else 0)
     cores = os.cpu_count() or 1
     configure_training()  # what `convlens train` does: BLAS threads, glibc heap
     load_before = os.getloadavg()[0]
 
     x, y, source = load_batches(args.data)
-    ours = measure_ours(x, y, plan)
     torch = load_torch(cores)
-    theirs = measure_torch(torch, x, y, plan) if torch is not None else None
+    contenders = [numpy_contender(x, y)]
+    if torch is not None:
+        contenders.append(torch_contender(torch, x, y))
+    figures = measure(contenders, len(x) // BATCH, plan)
 
     print(f"bench.train: mnist_cnn ({mnist_cnn().parameter_count():,} parameters)")
     print(
@@ -278,8 +302,12 @@ def main(argv: list[str] | None = None) -> int:
             f"(c) PyTorch {torch.__version__}, CPU, torch.set_num_threads({cores}) to match the "
             "cores; same layers, batch, Adam and batches (PyTorch's default init)"
         )
-    print(f"each figure: median, min and max of {plan.repeats} measurements\n")
-    report(ours, theirs, plan)
+    epochs = f"; measured epochs: {plan.epochs} each" if plan.epochs else ""
+    print(
+        f"each figure: median, min and max of {plan.repeats} measurements{epochs}, "
+        "the two sides' measurements interleaved\n"
+    )
+    report(figures[0], figures[1] if len(figures) > 1 else None, plan)
     return 0
 
 

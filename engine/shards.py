@@ -302,15 +302,24 @@ def _stop(conn: Connection, process: Any, path: str) -> None:
 
 class ShardedStep:
     """step(x, y): one optimizer step of `optimizer` on a batch in two shards, the second (and
-    half of the update) in a helper process when `helpers` is 1 (default: when a second core is
-    usable). The model's weights and the optimizer's state live in the shared block meanwhile;
-    close() gives them back as ordinary arrays."""
+    part of the update) in a helper process when `helpers` is 1 (default: when a second core is
+    usable), started with the first step or, given `batch_size`, at once. The model's weights and
+    the optimizer's state live in the shared block meanwhile; close() gives them back as ordinary
+    arrays."""
 
-    def __init__(self, model: Sequential, optimizer: Optimizer, helpers: int | None = None) -> None:
+    def __init__(
+        self,
+        model: Sequential,
+        optimizer: Optimizer,
+        helpers: int | None = None,
+        batch_size: int | None = None,
+    ) -> None:
         self.model, self.optimizer = model, optimizer
         self.wanted = (usable_cores() > 1) if helpers is None else helpers > 0
         self.helper: _Helper | None = None
         self._finalizer: weakref.finalize | None = None
+        if self.wanted and batch_size:  # start now: it may be ready by the first step
+            self._start_helper(batch_size - batch_size // SHARDS)
 
     def _start_helper(self, capacity: int) -> None:
         """Start the helper for shards of up to `capacity` images (first call only)."""

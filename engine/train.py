@@ -159,7 +159,7 @@ def train(
     history = History()
     step = images_seen = 0
     try:
-        with closing(ShardedStep(model, optimizer)) as train_step:
+        with closing(ShardedStep(model, optimizer, batch_size=config.batch_size)) as train_step:
             watch = _Watch(callback, steps_per_epoch, config.epochs, x_val, y_val)
             watch(model, 0, 0, None, None, config.lr)
             for epoch in range(config.epochs):

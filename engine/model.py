@@ -84,19 +84,32 @@ class Sequential:
         return softmax(self.forward(x) / np.float32(self.temperature))
 
     def forward_train(
-        self, x: np.ndarray, outputs: list[np.ndarray] | None = None
+        self, x: np.ndarray, outputs: list[np.ndarray] | None = None, fuse: bool = False
     ) -> tuple[np.ndarray, list[Any]]:
         """(N, C, H, W) -> ((N, K) logits, per-layer caches for backward()).
 
-        When `outputs` is given, each layer's output (N, *shapes[k + 1]) is appended to it.
+        When `outputs` is given, each layer's output (N, *shapes[k + 1]) is appended to it. With
+        `fuse` (training: backward through the whole model only), a layer that can take the one
+        before it in one pass (a max-pool after a ReLU: Layer.forward_with) does; that ReLU's
+        output is never made and its cache is None.
         """
         x = self._check_input(x)
-        caches = []
-        for layer in self.layers:
+        caches: list[Any] = []
+        k = 0
+        while k < len(self.layers):
+            layer = self.layers[k]
+            after = self.layers[k + 1] if fuse and k + 1 < len(self.layers) else None
+            both = after.forward_with(layer, x) if after is not None and outputs is None else None
+            if both is not None:
+                x, cache = both
+                caches += [None, cache]
+                k += 2
+                continue
             x, cache = layer.forward_train(x)
             caches.append(cache)
             if outputs is not None:
                 outputs.append(x)
+            k += 1
         return x, caches
 
     def backward(

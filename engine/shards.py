@@ -54,7 +54,7 @@ def shard_gradients(
 ) -> tuple[float, np.ndarray, Grads]:
     """One shard's share of the batch's mean loss, its (n, K) logits, and its share of the
     gradients; the input's own gradient is not computed."""
-    logits, caches = model.forward_train(x)
+    logits, caches = model.forward_train(x, fuse=True)
     loss, dlogits = cross_entropy(logits, y)
     share = len(y) / batch
     dlogits *= np.float32(share)

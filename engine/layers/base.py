@@ -33,6 +33,12 @@ class Layer(ABC):
         take a parameter-free `previous` along more cheaply than two backward()s; else None."""
         return None
 
+    def forward_with(self, previous: Layer, x: np.ndarray) -> tuple[np.ndarray, Any] | None:
+        """(output, cache) of `previous` then this layer in one pass, when this layer can take a
+        parameter-free `previous` along more cheaply (its cache then serves backward_with());
+        else None."""
+        return None
+
     def forward_train(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         """forward() for training: may keep more in the cache to make backward() cheaper."""
         return self.forward(x)

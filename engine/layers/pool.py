@@ -89,6 +89,17 @@ class MaxPool2D(_Pool2D):
                     dx[s, :, rows, cols] += dy[s] * first
         return dx, {}
 
+    def forward_with(self, previous: Layer, x: np.ndarray) -> tuple[np.ndarray, Any] | None:
+        """After a ReLU: max-pool x itself, then the ReLU on the 4x smaller output (the maximum
+        of the ReLU's outputs is the ReLU of the maximum). The cache (x, y) sends each window's
+        gradient to the first maximum of x, which is the ReLU's first maximum wherever y > 0,
+        and backward_with() passes nothing where y = 0."""
+        if not isinstance(previous, ReLU):
+            return None
+        y, (_, _) = self.forward(x)
+        np.maximum(y, 0, out=y)
+        return y, (x, y)
+
     def backward_with(self, previous: Layer, dy: np.ndarray, cache: Any) -> np.ndarray | None:
         """After a ReLU: (N, C, Ho, Wo) -> the ReLU's input gradient (N, C, H, W). Each window
         sends its gradient to its first maximum, where the ReLU's output is the window's maximum y:

@@ -369,3 +369,28 @@ def test_a_max_pool_after_a_relu_passes_both_backward_in_one_go(rng, pool):
     two = relu.backward(pool.backward(dy, pool_cache)[0], relu_cache)[0]
     np.testing.assert_array_equal(pool.backward_with(relu, dy, pool_cache), two)
     assert pool.backward_with(Flatten(), dy, pool_cache) is None
+    # forward_with: the ReLU after pooling, same output; its cache gives the same gradient
+    fused_y, fused_cache = pool.forward_with(relu, x)
+    np.testing.assert_array_equal(fused_y, y)
+    np.testing.assert_array_equal(pool.backward_with(relu, dy, fused_cache), two)
+    assert pool.forward_with(Flatten(), x) is None
+
+
+def test_fused_training_forward_gives_the_same_logits_and_gradients(rng):
+    model = mnist_cnn(seed=0)
+    x = rng.random((4, 1, 28, 28), dtype=np.float32)
+    logits, caches = model.forward_train(x)
+    fused_logits, fused_caches = model.forward_train(x, fuse=True)
+    np.testing.assert_array_equal(fused_logits, logits)
+    assert [c is None for c in fused_caches] == [
+        isinstance(layer, ReLU) and isinstance(after, MaxPool2D)
+        for layer, after in zip(model.layers, [*model.layers[1:], None], strict=True)
+    ]
+    _, dlogits = cross_entropy(logits, rng.integers(0, 10, 4))
+    for g, h in zip(
+        model.parameter_gradients(dlogits, caches),
+        model.parameter_gradients(dlogits, fused_caches),
+        strict=True,
+    ):
+        for key in g:
+            np.testing.assert_array_equal(g[key], h[key])

@@ -159,34 +159,41 @@ def _helper_main(conn: Connection, path: str, layout: Layout, description: dict)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # both processes have it mapped: the name is not needed, even if we die
     _bind(model, optimizer, block)
-    mine, theirs = block.grads(model, "g1"), block.grads(model, "g0")
     grads: Grads = []  # the gradients of the last shard, kept for its update
     conn.send("ready")
     while True:
         try:
             message = conn.recv()
-        except (EOFError, OSError):  # the parent is gone
+            if message is None:
+                break
+            conn.send(_serve(message, model, optimizer, block, grads))
+        except (EOFError, OSError):  # the parent is gone (killed, or its pipe closed)
             break
-        if message is None:
-            break
-        try:
-            if message[0] == "grads":
-                _, n, batch = message
-                loss, logits, grads = shard_gradients(model, block["x"][:n], block["y"][:n], batch)
-                block["logits"][:n] = logits
-                for k, key, rows in parameter_ranges(model, HERE):  # what the parent needs
-                    flat_rows(mine[k][key], rows)[...] = flat_rows(grads[k][key], rows)
-                conn.send(("ok", loss))
-            else:
-                _, optimizer.lr, t = message
-                if t is not None:
-                    optimizer.t = t
-                add_gradients(grads, theirs, model, THERE)
-                optimizer.step(grads, part=THERE)
-                conn.send(("updated", None))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            with contextlib.suppress(OSError):
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
     block.close()
+
+
+def _serve(
+    message: tuple, model: Sequential, optimizer: Optimizer, block: SharedBlock, grads: Grads
+) -> tuple[str, Any]:
+    """The helper's answer to one message; `grads` keeps the last shard's gradients in place."""
+    if message[0] == "grads":
+        _, n, batch = message
+        loss, logits, fresh = shard_gradients(model, block["x"][:n], block["y"][:n], batch)
+        grads[:] = fresh
+        block["logits"][:n] = logits
+        mine = block.grads(model, "g1")
+        for k, key, rows in parameter_ranges(model, HERE):  # what the parent needs
+            flat_rows(mine[k][key], rows)[...] = flat_rows(grads[k][key], rows)
+        return "ok", loss
+    _, optimizer.lr, t = message
+    if t is not None:
+        optimizer.t = t  # its step counts from the parent's
+    add_gradients(grads, block.grads(model, "g0"), model, THERE)
+    optimizer.step(grads, part=THERE)
+    return "updated", None
 
 
 class _Helper:

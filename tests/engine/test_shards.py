@@ -126,3 +126,14 @@ def test_shard_gradients_skip_the_input_gradient_but_match_backward(rng):
     for g, r in zip(grads, ref, strict=True):
         for key in r:
             np.testing.assert_array_equal(g[key], r[key])
+
+
+def test_the_helper_ends_by_itself_when_its_parent_is_gone():
+    """A trainer killed with SIGKILL leaves no helper behind: its pipe closes, and it exits."""
+    _, shared = _pair()
+    process = shared.helper.process
+    shared.helper.conn.close()  # what the kernel does to the pipe of a killed parent
+    process.join(timeout=30)
+    assert not process.is_alive() and process.exitcode == 0
+    shared.helper.lost = True
+    shared.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,12 +121,18 @@ class Sequential:
         return self._backward_through(dlogits, caches, 0, grads), grads
 
     def parameter_gradients(
-        self, dlogits: np.ndarray, caches: list[Any]
+        self,
+        dlogits: np.ndarray,
+        caches: list[Any],
+        ready: Callable[[int, list[dict[str, np.ndarray]]], None] | None = None,
     ) -> list[dict[str, np.ndarray]]:
-        """(N, K) dloss/dlogits -> per-layer parameter gradients, without the input's gradient."""
+        """(N, K) dloss/dlogits -> per-layer parameter gradients, without the input's gradient;
+        ready(k, grads), when given, is called as soon as the layers from k up have theirs."""
         grads: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
-        d = self._backward_through(dlogits, caches, 1, grads)
+        d = self._backward_through(dlogits, caches, 1, grads, ready)
         grads[0] = self.layers[0].parameter_gradients(d, caches[0])
+        if ready is not None:
+            ready(0, grads)
         return grads
 
     def backward_to(self, k: int, dlogits: np.ndarray, caches: list[Any]) -> np.ndarray:
@@ -140,21 +147,25 @@ class Sequential:
         caches: list[Any],
         stop: int,
         grads: list[dict[str, np.ndarray]] | None = None,
+        ready: Callable[[int, list[dict[str, np.ndarray]]], None] | None = None,
     ) -> np.ndarray:
         """d/d(model output) -> d/d(input of layer `stop`), through the layers from the last down
-        to `stop`, filling grads[k]; a layer that can take the layer before it in the same pass
-        (a max-pool after a ReLU: Layer.backward_with) does."""
+        to `stop`, filling grads[k] (and calling ready(k, grads) after each); a layer that can
+        take the layer before it in the same pass (a max-pool after a ReLU:
+        Layer.backward_with) does."""
         k = len(self.layers) - 1
         while k >= stop:
             layer = self.layers[k]
             both = layer.backward_with(self.layers[k - 1], d, caches[k]) if k > stop else None
             if both is not None:
                 d, k = both, k - 2
-                continue
-            d, layer_grads = layer.backward(d, caches[k])
-            if grads is not None:
-                grads[k] = layer_grads
-            k -= 1
+            else:
+                d, layer_grads = layer.backward(d, caches[k])
+                if grads is not None:
+                    grads[k] = layer_grads
+                k -= 1
+            if ready is not None and grads is not None:
+                ready(k + 1, grads)
         return d
 
     def parameters(self) -> list[tuple[str, str, np.ndarray]]:

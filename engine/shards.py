@@ -5,9 +5,12 @@ Every batch is cut in two halves whatever the machine; the gradients are summed 
 and the optimizer's update is elementwise, so a seed gives the same weights on one core or two.
 With a second core the step is shared with a helper process, through one memory map holding the
 weights, the optimizer's state, both halves' gradients and the helper's inputs:
-1. each process computes its half of the batch's gradients;
-2. each adds the other's gradients into its own over one half of the parameters (laid end to end)
-   and updates that half of the weights and optimizer state (engine.optim, `part`).
+1. each process computes its half of the batch's gradients; the helper hands over its gradients
+   of the last layers as soon as its backward pass has them;
+2. each adds the other's gradients into its own over its part of the parameters (laid end to
+   end: this process the last layers', the helper the first layers') and updates that part of
+   the weights and optimizer state (engine.optim, `part`): this process while the helper is
+   still in its first layers' backward.
 
 Why processes, not threads: two threads of one interpreter share the GIL, and a training step is
 ~150 NumPy calls, many of them short, which hold it; measured on the 2-core machine at batch 64,
@@ -29,6 +32,7 @@ import os
 import tempfile
 import warnings
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -39,10 +43,11 @@ from engine.model import Sequential
 from engine.optim import Optimizer, build_optimizer, flat_rows, parameter_ranges
 
 SHARDS = 2  # every batch is split in two, whatever the core count: results do not depend on it
-# The parts of the parameters (laid end to end) whose update this process and the helper make. The
-# helper starts its part after a message and answers with another (~0.1 ms of wake-ups), so this
-# process takes the larger part: measured on 2 cores, both finish together near 0.6.
-HERE, THERE = (0.0, 0.6), (0.6, 1.0)
+# The parts of the parameters (laid end to end in layer order) whose update this process and the
+# helper make. This process's part is the last layers': the helper's gradients for them are ready
+# (and handed over) early in its backward, so this process sums and updates its part while the
+# helper is still in its first layers' backward; the helper updates the first layers' part after.
+HERE, THERE = (0.4, 1.0), (0.0, 0.4)
 ALIGN = 64  # bytes: every array of a block starts on a cache line
 
 Grads = list[dict[str, np.ndarray]]
@@ -50,15 +55,21 @@ Layout = list[tuple[str, tuple[int, ...], str]]  # (name, shape, dtype) of each 
 
 
 def shard_gradients(
-    model: Sequential, x: np.ndarray, y: np.ndarray, batch: int
+    model: Sequential,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch: int,
+    ready: Callable[[int, float, np.ndarray, Grads], None] | None = None,
 ) -> tuple[float, np.ndarray, Grads]:
     """One shard's share of the batch's mean loss, its (n, K) logits, and its share of the
-    gradients; the input's own gradient is not computed."""
+    gradients; the input's own gradient is not computed. ready(k, loss, logits, grads) is called
+    as soon as the layers from k up have their gradients."""
     logits, caches = model.forward_train(x, fuse=True)
     loss, dlogits = cross_entropy(logits, y)
     share = len(y) / batch
     dlogits *= np.float32(share)
-    grads = model.parameter_gradients(dlogits, caches)
+    done = None if ready is None else (lambda k, g: ready(k, loss * share, logits, g))
+    grads = model.parameter_gradients(dlogits, caches, done)
     return loss * share, logits, grads
 
 
@@ -145,9 +156,10 @@ def _shm_dir() -> str | None:
 def _helper_main(conn: Connection, path: str, layout: Layout, description: dict) -> None:
     """The helper process: gradients of its shard, then its part of the update, until told to end.
 
-    Messages: ("grads", n, batch) -> ("ok", loss), its gradients over HERE in 'g1.' and its
-    logits in the block; ("update", lr, t) -> ("updated", None) after adding the parent's 'g0.'
-    into its own gradients over THERE and updating THERE.
+    Messages: ("grads", n, batch) -> ("ok", loss) once its logits and its gradients over HERE are
+    in the block ('g1.'; the rest of its backward goes on after); ("update", lr, t) ->
+    ("updated", None) after adding the parent's 'g0.' into its own gradients over THERE and
+    updating THERE.
     """
     from engine.architecture import build_model
     from engine.runtime import configure_training
@@ -166,7 +178,9 @@ def _helper_main(conn: Connection, path: str, layout: Layout, description: dict)
             message = conn.recv()
             if message is None:
                 break
-            conn.send(_serve(message, model, optimizer, block, grads))
+            reply = _serve(message, model, optimizer, block, grads, conn.send)
+            if reply is not None:
+                conn.send(reply)
         except (EOFError, OSError):  # the parent is gone (killed, or its pipe closed)
             break
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
@@ -176,18 +190,34 @@ def _helper_main(conn: Connection, path: str, layout: Layout, description: dict)
 
 
 def _serve(
-    message: tuple, model: Sequential, optimizer: Optimizer, block: SharedBlock, grads: Grads
-) -> tuple[str, Any]:
-    """The helper's answer to one message; `grads` keeps the last shard's gradients in place."""
+    message: tuple,
+    model: Sequential,
+    optimizer: Optimizer,
+    block: SharedBlock,
+    grads: Grads,
+    answer: Callable[[tuple[str, Any]], None],
+) -> tuple[str, Any] | None:
+    """The helper's work for one message; `grads` keeps the last shard's gradients in place.
+
+    "grads": answers ("ok", loss) from within the backward pass, as soon as the gradients over
+    HERE (the parent's part) are in the block, then finishes the backward; no answer after.
+    "update": adds the parent's gradients over THERE and updates THERE; answers "updated"."""
     if message[0] == "grads":
         _, n, batch = message
-        loss, logits, fresh = shard_gradients(model, block["x"][:n], block["y"][:n], batch)
-        grads[:] = fresh
-        block["logits"][:n] = logits
+        first = min(k for k, _, _ in parameter_ranges(model, HERE))  # its lowest layer
         mine = block.grads(model, "g1")
-        for k, key, rows in parameter_ranges(model, HERE):  # what the parent needs
-            flat_rows(mine[k][key], rows)[...] = flat_rows(grads[k][key], rows)
-        return "ok", loss
+
+        def hand_over(k: int, loss: float, logits: np.ndarray, partial: Grads) -> None:
+            if k <= first and not sent:
+                block["logits"][:n] = logits
+                for j, key, rows in parameter_ranges(model, HERE):
+                    flat_rows(mine[j][key], rows)[...] = flat_rows(partial[j][key], rows)
+                sent.append(True)
+                answer(("ok", loss))
+
+        sent: list[bool] = []
+        grads[:] = shard_gradients(model, block["x"][:n], block["y"][:n], batch, hand_over)[2]
+        return None
     _, optimizer.lr, t = message
     if t is not None:
         optimizer.t = t  # its step counts from the parent's

@@ -26,7 +26,6 @@ on (with a warning).
 from __future__ import annotations
 
 import contextlib
-import mmap
 import multiprocessing
 import os
 import tempfile
@@ -41,6 +40,7 @@ import numpy as np
 from engine.losses import cross_entropy
 from engine.model import Sequential
 from engine.optim import Optimizer, build_optimizer, flat_rows, parameter_ranges
+from engine.shared_block import Grads, Layout, SharedBlock, shm_dir
 
 SHARDS = 2  # every batch is split in two, whatever the core count: results do not depend on it
 # The parts of the parameters (laid end to end in layer order) whose update this process and the
@@ -48,10 +48,6 @@ SHARDS = 2  # every batch is split in two, whatever the core count: results do n
 # (and handed over) early in its backward, so this process sums and updates its part while the
 # helper is still in its first layers' backward; the helper updates the first layers' part after.
 HERE, THERE = (0.4, 1.0), (0.0, 0.4)
-ALIGN = 64  # bytes: every array of a block starts on a cache line
-
-Grads = list[dict[str, np.ndarray]]
-Layout = list[tuple[str, tuple[int, ...], str]]  # (name, shape, dtype) of each array of a block
 
 
 def shard_gradients(
@@ -79,41 +75,6 @@ def add_gradients(
     """into += more over one part of the parameters (engine.optim.parameter_ranges)."""
     for k, key, rows in parameter_ranges(model, part):
         flat_rows(into[k][key], rows)[...] += flat_rows(more[k][key], rows)
-
-
-class SharedBlock:
-    """Named arrays laid out in one file-backed memory map that two processes map at once."""
-
-    def __init__(self, path: str, layout: Layout, create: bool = False) -> None:
-        offsets, size = [], 0
-        for _, shape, dtype in layout:
-            offsets.append(size)
-            nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-            size += -(-nbytes // ALIGN) * ALIGN
-        with open(path, "w+b" if create else "r+b") as f:
-            if create:
-                f.truncate(max(size, 1))
-            self.map = mmap.mmap(f.fileno(), max(size, 1))
-        self.arrays = {
-            name: np.ndarray(shape, dtype, buffer=self.map, offset=offset)
-            for (name, shape, dtype), offset in zip(layout, offsets, strict=True)
-        }
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.arrays[name]
-
-    def grads(self, model: Sequential, prefix: str) -> Grads:
-        """The model-shaped gradient arrays '<prefix>.<layer index>.<key>'."""
-        return [
-            {key: self.arrays[f"{prefix}.{k}.{key}"] for key in layer.params}
-            for k, layer in enumerate(model.layers)
-        ]
-
-    def close(self) -> None:
-        """Drop the arrays and the map (the file is the creator's to remove)."""
-        self.arrays = {}
-        with contextlib.suppress(BufferError):  # a view still alive: the map goes with it
-            self.map.close()
 
 
 def usable_cores() -> int:
@@ -146,11 +107,6 @@ def _bind(model: Sequential, optimizer: Optimizer | None, block: SharedBlock) ->
             layer.params[key] = block[f"p.{k}.{key}"]
             for slot in optimizer.slots if optimizer is not None else ():
                 getattr(optimizer, slot)[(layer.name, key)] = block[f"{slot}.{k}.{key}"]
-
-
-def _shm_dir() -> str | None:
-    """/dev/shm where there is one (memory, never the disk), else the temp directory."""
-    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 def _helper_main(conn: Connection, path: str, layout: Layout, description: dict) -> None:
@@ -232,7 +188,7 @@ class _Helper:
     def __init__(self, model: Sequential, optimizer: Optimizer, capacity: int) -> None:
         self.model, self.optimizer, self.capacity = model, optimizer, capacity
         layout = _block_layout(model, optimizer.slots, capacity)
-        fd, self.path = tempfile.mkstemp(prefix="convlens-shard-", dir=_shm_dir())
+        fd, self.path = tempfile.mkstemp(prefix="convlens-shard-", dir=shm_dir())
         os.close(fd)
         self.block = SharedBlock(self.path, layout, create=True)
         self._share_state()
